@@ -30,7 +30,7 @@ async fn durable(stream: &stream::Stream) -> Result<PullConsumer> {
     Ok(stream.get_or_create_consumer("reader", config).await?)
 }
 
-/// Reads and acks `n` messages, returning their payloads.
+/// Reads `n` messages and acks each one, returning their payloads.
 async fn read(consumer: &PullConsumer, n: usize) -> Result<Vec<String>> {
     let mut messages = consumer.messages().await?;
     let mut out = Vec::new();
@@ -41,7 +41,8 @@ async fn read(consumer: &PullConsumer, n: usize) -> Result<Vec<String>> {
             .context("message stream ended")?;
         let msg = msg.map_err(|e| anyhow::anyhow!("{e}"))?;
         out.push(String::from_utf8(msg.payload.to_vec())?);
-        msg.ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        // double_ack waits for the server's confirmation, so what follows sees the ack.
+        msg.double_ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(out)
 }
