@@ -3,5 +3,6 @@
 //! controllers over gRPC, the DIG lifecycle, and the event outbox. It also owns the `canopy` binary, which
 //! runs the server roles and the client CLI.
 //!
-//! Nothing of the engine is implemented yet. The `canopy` binary answers `--help` and `--version` and has
-//! no subcommands; later issues add `canopy serve`, `canopy apply` and the rest.
+//! - [`store`]: the resource store trait, its embedded (redb) implementation and its conformance suite.
+
+pub mod store;
