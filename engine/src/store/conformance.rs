@@ -124,11 +124,11 @@ async fn references(store: &dyn ResourceStore) {
     store.write(vec![create(&target), referring]).await.unwrap();
     assert_eq!(
         store.get(&referrer).await.unwrap().unwrap().refs,
-        [target.clone()]
+        std::slice::from_ref(&target)
     );
     assert_eq!(
         store.referrers(&target, 10).await.unwrap(),
-        [referrer.clone()]
+        std::slice::from_ref(&referrer)
     );
     let err = store
         .write(vec![Write::Delete(target.clone())])
