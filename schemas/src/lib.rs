@@ -4,13 +4,13 @@
 //! typed newtypes, and [`ids`] the AppContext ids, revisions, event ids and timestamps. [`state`] holds the
 //! DIG lifecycle states. [`subject`] builds NATS subjects, escaping every name so that no name can split or
 //! widen a subject. [`event`] is the MessagePack envelope every lifecycle event travels in.
-//!
-//! REST body types join this crate with the resource API.
+//! [`rest`] holds the bodies of EMCO's v2 REST API with their validation rules.
 
 pub mod event;
 pub mod ids;
 pub mod name;
 pub mod proto;
+pub mod rest;
 pub mod state;
 pub mod subject;
 
