@@ -3,6 +3,8 @@
 //! controllers over gRPC, the DIG lifecycle, and the event outbox. It also owns the `canopy` binary, which
 //! runs the server roles and the client CLI.
 //!
-//! - [`store`]: the resource store trait, its embedded (redb) implementation and its conformance suite.
+//! - [`store`]: the resource store trait, its embedded (redb) implementation and its conformance suite;
+//! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document.
 
+pub mod api;
 pub mod store;

@@ -1,0 +1,377 @@
+//! The generic create/list/get/replace/delete handlers, and the [`Resource`] trait that describes one kind
+//! of object to them: its store kind, its key, what it references, and its uploads.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
+use canopy_schemas::rest::{Validate, Violation};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use utoipa::ToSchema;
+
+use super::Api;
+use super::body::{Parts, parse_json, read_bounded};
+use super::error::{ApiError, ApiResult};
+use super::negotiate;
+use crate::store::{self, Claim, Key, Kind, Outcome, PageRequest, Put, Record, Write};
+
+/// The response header that carries the token for the next page of a list.
+pub const CONTINUE_HEADER: &str = "x-continue";
+
+/// The largest page a list returns.
+pub const MAX_LIMIT: usize = 10_000;
+
+/// How a multipart resource's files are received and kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Upload {
+    /// The multipart part name: `file`, or `files` for several.
+    pub part: &'static str,
+    /// Several parts of that name are allowed (`files`).
+    pub many: bool,
+    /// The blob name it is stored under (`files/<n>` when several).
+    pub blob: &'static str,
+    /// The check each file must pass.
+    pub check: fn(&[u8]) -> Result<(), Violation>,
+}
+
+/// One kind of object served by the generic handlers. Implemented by a marker type per kind, so that two
+/// kinds can share a body type (cluster and logical-cloud kv-pairs).
+pub trait Resource: Send + Sync + 'static {
+    /// The request and response body.
+    type Body: Validate + Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static;
+    /// Where it is stored.
+    const KIND: &'static Kind;
+    /// Its name in messages and in the API document, e.g. `composite app`.
+    const NOUN: &'static str;
+    /// Its files, for multipart resources.
+    const UPLOAD: Option<Upload> = None;
+    /// Whether `PUT` is served (EMCO has none for clusters and cluster references).
+    const REPLACEABLE: bool = true;
+    /// How many names [`Resource::own_names`] returns: 2 for composite apps (name and version).
+    const OWN_NAMES: usize = 1;
+
+    /// The names the body adds to its collection's URL names to make its key: usually `metadata.name`.
+    fn own_names(body: &Self::Body) -> Vec<String>;
+
+    /// Whether a request must carry a file (a GitOps cluster needs no kubeconfig).
+    fn requires_file(_body: &Self::Body) -> bool {
+        Self::UPLOAD.is_some_and(|u| !u.many)
+    }
+
+    /// The objects it references, each with the field that names it.
+    fn refs(_body: &Self::Body, _key: &Key) -> Result<Vec<(String, Key)>, Violation> {
+        Ok(Vec::new())
+    }
+
+    /// Unique claims it takes.
+    fn claims(_body: &Self::Body, _key: &Key) -> Vec<Claim> {
+        Vec::new()
+    }
+
+    /// Whether it passes a list filter such as `?app=web`. Unknown parameters are rejected before.
+    fn matches(_body: &Self::Body, _query: &BTreeMap<String, String>) -> bool {
+        true
+    }
+
+    /// The list filters it supports besides `limit` and `continue`.
+    const FILTERS: &'static [&'static str] = &[];
+}
+
+/// The names in the URL, in order.
+type UrlNames = Path<Vec<(String, String)>>;
+
+fn names(Path(params): UrlNames) -> Vec<String> {
+    params.into_iter().map(|(_, v)| v).collect()
+}
+
+/// The key of `kind` from the URL names, or a 400 naming the bad segment.
+pub fn url_key(kind: &'static Kind, names: &[String]) -> ApiResult<Key> {
+    Key::parse(kind, names).map_err(|e| ApiError::invalid(Violation::new("url", e)))
+}
+
+fn body_key<R: Resource>(url_names: &[String], body: &R::Body) -> ApiResult<Key> {
+    let mut all = url_names.to_vec();
+    all.extend(R::own_names(body));
+    url_key(R::KIND, &all)
+}
+
+/// Reads and checks the body of a create or replace: JSON, or multipart with its files.
+async fn read_body<R: Resource>(
+    api: &Api,
+    request: Request,
+) -> ApiResult<(R::Body, Vec<(String, Bytes)>)> {
+    let Some(upload) = R::UPLOAD else {
+        let bytes = read_bounded(request.into_body(), api.limits.json_bytes).await?;
+        return Ok((parse_json(&bytes, "body")?, Vec::new()));
+    };
+    let parts = Parts::read(request, api.limits.upload_bytes).await?;
+    let metadata = parts
+        .one("metadata")
+        .ok_or_else(|| Violation::new("metadata", "the multipart `metadata` part is required"))?;
+    let body: R::Body = parse_json(metadata, "metadata")?;
+    let files = parts.all(upload.part);
+    if files.is_empty() && R::requires_file(&body) {
+        return Err(Violation::new(
+            upload.part,
+            format!("the multipart `{}` part is required", upload.part),
+        )
+        .into());
+    }
+    if files.len() > 1 && !upload.many {
+        return Err(Violation::new(
+            upload.part,
+            format!("only one `{}` part is allowed", upload.part),
+        )
+        .into());
+    }
+    let mut blobs = Vec::with_capacity(files.len());
+    for (i, file) in files.into_iter().enumerate() {
+        (upload.check)(file).map_err(|v| Violation::new(upload.part, v.rule))?;
+        let name = if upload.many {
+            format!("{}/{i}", upload.blob)
+        } else {
+            upload.blob.to_owned()
+        };
+        blobs.push((name, file.clone()));
+    }
+    Ok((body, blobs))
+}
+
+fn put_of<R: Resource>(
+    key: &Key,
+    body: &R::Body,
+    blobs: Vec<(String, Bytes)>,
+) -> ApiResult<(Put, Vec<(String, Key)>)> {
+    let refs = R::refs(body, key)?;
+    let data = serde_json::to_value(body)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let mut put = Put::new(key.clone(), data)
+        .refs(refs.iter().map(|(_, k)| k.clone()))
+        .claims(R::claims(body, key));
+    put.blobs = blobs;
+    Ok((put, refs))
+}
+
+/// Maps a missing reference to 404 naming the field that references it.
+fn store_error(e: store::Error, refs: &[(String, Key)], noun: &str) -> ApiError {
+    match &e {
+        store::Error::ReferenceMissing { target, .. } => {
+            let field = refs
+                .iter()
+                .find(|(_, k)| k == target)
+                .map_or("body", |(f, _)| f.as_str());
+            let mut err =
+                ApiError::invalid(Violation::new(field, format!("{target} does not exist")));
+            err.status = StatusCode::NOT_FOUND;
+            err
+        }
+        store::Error::ClaimTaken { holder, .. } => ApiError::new(
+            StatusCode::CONFLICT,
+            format!("this {noun} conflicts with {holder}: {e}"),
+        ),
+        _ => e.into(),
+    }
+}
+
+/// `POST collection`: 201 with the stored body.
+pub async fn create<R: Resource>(
+    State(api): State<Api>,
+    url: UrlNames,
+    request: Request,
+) -> ApiResult<Response> {
+    let names = names(url);
+    let (body, blobs) = read_body::<R>(&api, request).await?;
+    let key = body_key::<R>(&names, &body)?;
+    let (put, refs) = put_of::<R>(&key, &body, blobs)?;
+    let data = put.data.clone();
+    api.store
+        .write(vec![Write::Create(put)])
+        .await
+        .map_err(|e| store_error(e, &refs, R::NOUN))?;
+    Ok((StatusCode::CREATED, Json(data)).into_response())
+}
+
+/// `PUT item`: 200 when it replaced, 201 when it created.
+pub async fn replace<R: Resource>(
+    State(api): State<Api>,
+    url: UrlNames,
+    request: Request,
+) -> ApiResult<Response> {
+    let names = names(url);
+    let (body, blobs) = read_body::<R>(&api, request).await?;
+    let key = body_key::<R>(&names[..names.len() - R::OWN_NAMES], &body)?;
+    if key
+        .names()
+        .iter()
+        .map(|n| n.as_str())
+        .ne(names.iter().map(String::as_str))
+    {
+        return Err(Violation::new("metadata.name", "must match the name in the URL").into());
+    }
+    let (put, refs) = put_of::<R>(&key, &body, blobs)?;
+    let data = put.data.clone();
+    let outcome = api
+        .store
+        .write(vec![Write::Replace(put)])
+        .await
+        .map_err(|e| store_error(e, &refs, R::NOUN))?;
+    let status = if outcome == [Outcome::Created] {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(data)).into_response())
+}
+
+/// `GET item`: the stored body, or its file as the `Accept` header asks.
+pub async fn get_one<R: Resource>(
+    State(api): State<Api>,
+    url: UrlNames,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let key = url_key(R::KIND, &names(url))?;
+    let record = load(&api, &key, R::NOUN).await?;
+    match R::UPLOAD {
+        Some(upload) => negotiate::respond(&api, &record, upload, &headers).await,
+        None => Ok(Json(record.data).into_response()),
+    }
+}
+
+/// Reads one object or answers 404.
+pub async fn load(api: &Api, key: &Key, noun: &str) -> ApiResult<Record> {
+    api.store.get(key).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "{noun} {:?} does not exist ({key})",
+            key.name().as_str()
+        ))
+    })
+}
+
+/// `DELETE item`: 204.
+pub async fn delete<R: Resource>(State(api): State<Api>, url: UrlNames) -> ApiResult<StatusCode> {
+    let key = url_key(R::KIND, &names(url))?;
+    api.store.write(vec![Write::Delete(key)]).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET collection`: the bodies in name order, `?limit=` at a time, with `X-Continue` for the next page.
+pub async fn list<R: Resource>(
+    State(api): State<Api>,
+    url: UrlNames,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> ApiResult<Response> {
+    let names = names(url);
+    let records = list_records::<R>(&api, &names, &query).await?;
+    let mut headers = HeaderMap::new();
+    if let Some(next) = records.next {
+        headers.insert(
+            CONTINUE_HEADER,
+            HeaderValue::from_str(&next).expect("base64 is a valid header"),
+        );
+    }
+    let items: Vec<serde_json::Value> = records.items.into_iter().map(|(r, _)| r.data).collect();
+    Ok((headers, Json(items)).into_response())
+}
+
+/// A filtered page of records, each with its parsed body.
+pub struct Listed<B> {
+    /// The records that pass the filters.
+    pub items: Vec<(Record, B)>,
+    /// The encoded continue token.
+    pub next: Option<String>,
+}
+
+/// Lists the records of `R` under the URL's names, applying `limit`, `continue` and `R`'s filters.
+pub async fn list_records<R: Resource>(
+    api: &Api,
+    names: &[String],
+    query: &BTreeMap<String, String>,
+) -> ApiResult<Listed<R::Body>> {
+    if let Some(unknown) = query
+        .keys()
+        .find(|k| !["limit", "continue"].contains(&k.as_str()) && !R::FILTERS.contains(&k.as_str()))
+    {
+        let known = ["limit", "continue"]
+            .iter()
+            .chain(R::FILTERS)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(Violation::new(
+            unknown.as_str(),
+            format!("is not a parameter of this list (known: {known})"),
+        )
+        .into());
+    }
+    let page = page_request(query)?;
+    let parent = match R::KIND.parent {
+        Some(kind) => {
+            let key = url_key(kind, &names[..kind.segments.len()])?;
+            load(api, &key, kind.name).await?;
+            Some(key)
+        }
+        None => None,
+    };
+    let listed = api.store.list(R::KIND, parent.as_ref(), page).await?;
+    let mut items = Vec::with_capacity(listed.items.len());
+    for record in listed.items {
+        // URL names beyond the parent's (a controller intent's controller) narrow the listing.
+        if !record
+            .key
+            .names()
+            .iter()
+            .zip(names)
+            .all(|(a, b)| a.as_str() == b)
+        {
+            continue;
+        }
+        let body: R::Body = serde_json::from_value(record.data.clone()).map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("stored {} is unreadable: {e}", record.key),
+            )
+        })?;
+        if R::matches(&body, query) {
+            items.push((record, body));
+        }
+    }
+    Ok(Listed {
+        items,
+        next: listed.next.map(|n| URL_SAFE_NO_PAD.encode(n)),
+    })
+}
+
+fn page_request(query: &BTreeMap<String, String>) -> ApiResult<PageRequest> {
+    let limit = match query.get("limit") {
+        None => None,
+        Some(l) => match l.parse::<usize>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Some(n),
+            _ => {
+                return Err(Violation::new(
+                    "limit",
+                    format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                )
+                .into());
+            }
+        },
+    };
+    let after =
+        match query.get("continue") {
+            None => None,
+            Some(token) => {
+                let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| {
+                    Violation::new("continue", "is not a token this listing returned")
+                })?;
+                Some(String::from_utf8(bytes).map_err(|_| {
+                    Violation::new("continue", "is not a token this listing returned")
+                })?)
+            }
+        };
+    Ok(PageRequest { after, limit })
+}
