@@ -81,6 +81,36 @@ pub trait Resource: Send + Sync + 'static {
 
     /// The list filters it supports besides `limit` and `continue`.
     const FILTERS: &'static [&'static str] = &[];
+
+    /// The query parameters `GET item` takes.
+    const ITEM_QUERY: &'static [&'static str] = &[];
+
+    /// What `GET item` answers as JSON: the stored body, unless a query asks for a part of it.
+    fn view(
+        stored: serde_json::Value,
+        _query: &BTreeMap<String, String>,
+    ) -> ApiResult<serde_json::Value> {
+        Ok(stored)
+    }
+}
+
+/// Rejects query parameters outside `known`, naming them.
+fn check_query(query: &BTreeMap<String, String>, known: &[&str]) -> ApiResult<()> {
+    match query.keys().find(|k| !known.contains(&k.as_str())) {
+        None => Ok(()),
+        Some(unknown) => {
+            let known = if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            };
+            Err(Violation::new(
+                unknown.as_str(),
+                format!("is not a parameter here (known: {known})"),
+            )
+            .into())
+        }
+    }
 }
 
 /// The names in the URL, in order.
@@ -233,13 +263,15 @@ pub async fn replace<R: Resource>(
 pub async fn get_one<R: Resource>(
     State(api): State<Api>,
     url: UrlNames,
+    Query(query): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    check_query(&query, R::ITEM_QUERY)?;
     let key = url_key(R::KIND, &names(url))?;
     let record = load(&api, &key, R::NOUN).await?;
     match R::UPLOAD {
         Some(upload) => negotiate::respond(&api, &record, upload, &headers).await,
-        None => Ok(Json(record.data).into_response()),
+        None => Ok(Json(R::view(record.data, &query)?).into_response()),
     }
 }
 
@@ -293,22 +325,12 @@ pub async fn list_records<R: Resource>(
     names: &[String],
     query: &BTreeMap<String, String>,
 ) -> ApiResult<Listed<R::Body>> {
-    if let Some(unknown) = query
-        .keys()
-        .find(|k| !["limit", "continue"].contains(&k.as_str()) && !R::FILTERS.contains(&k.as_str()))
-    {
-        let known = ["limit", "continue"]
-            .iter()
-            .chain(R::FILTERS)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(Violation::new(
-            unknown.as_str(),
-            format!("is not a parameter of this list (known: {known})"),
-        )
-        .into());
-    }
+    let known: Vec<&str> = ["limit", "continue"]
+        .iter()
+        .chain(R::FILTERS)
+        .copied()
+        .collect();
+    check_query(query, &known)?;
     let page = page_request(query)?;
     let parent = match R::KIND.parent {
         Some(kind) => {

@@ -255,6 +255,9 @@ fn op_doc<R: Resource>(op: Op, path: &str) -> OperationBuilder {
             .response("404", error("The parent does not exist"))
         }
         Op::Get => {
+            let base = R::ITEM_QUERY.iter().fold(base, |op, q| {
+                op.parameter(query(q, "Answer only this part"))
+            });
             let ok = match R::UPLOAD {
                 None => json("The stored body", schema_ref::<R>()),
                 Some(_) => ResponseBuilder::new()

@@ -165,3 +165,22 @@ async fn a_labelled_cluster_or_a_used_provider_cannot_be_deleted() {
         .await
         .expect(404);
 }
+
+#[tokio::test]
+async fn a_kv_pair_answers_one_key_on_request() {
+    let s = TestServer::start().await;
+    clusters(&s).await;
+    let kv = "/cluster-providers/prov/clusters/c1/kv-pairs";
+    s.post(kv, json!({"metadata": {"name": "kv1"}, "spec": {"kv": [{"ovnaction_cni": "multus"}, {"cpus": 8}]}})).await.expect(201);
+    assert_eq!(
+        s.get(&format!("{kv}/kv1?key=cpus"))
+            .await
+            .expect(200)
+            .json(),
+        json!({"cpus": 8})
+    );
+    s.get(&format!("{kv}/kv1?key=gpus")).await.expect(404);
+    s.get(&format!("{kv}/kv1?colour=red"))
+        .await
+        .expect_field(400, "colour");
+}

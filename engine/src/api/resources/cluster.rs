@@ -11,8 +11,9 @@ use serde::Serialize;
 use super::named;
 use crate::api::resource::{self, Resource, Upload, url_key};
 use crate::api::routes::Routes;
-use crate::api::{Api, ApiResult, upload};
+use crate::api::{Api, ApiError, ApiResult, upload};
 use crate::store::{PageRequest, key};
+use axum::http::StatusCode;
 
 /// Cluster providers.
 pub struct ClusterProviders;
@@ -60,7 +61,30 @@ impl Resource for ClusterKvPairs {
     type Body = KvPairs;
     const KIND: &'static key::Kind = &key::CLUSTER_KV;
     const NOUN: &'static str = "cluster kv-pair";
+    const ITEM_QUERY: &'static [&'static str] = &["key"];
     named!();
+    /// `?key=K` answers `{"K": value}`, as EMCO's clm does.
+    fn view(
+        stored: serde_json::Value,
+        query: &BTreeMap<String, String>,
+    ) -> ApiResult<serde_json::Value> {
+        let Some(wanted) = query.get("key") else {
+            return Ok(stored);
+        };
+        let kv: KvPairs = serde_json::from_value(stored).map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("stored kv-pair is unreadable: {e}"),
+            )
+        })?;
+        let value = kv.value(wanted).ok_or_else(|| {
+            ApiError::not_found(format!(
+                "kv-pair {:?} has no key {wanted:?}",
+                kv.metadata.name
+            ))
+        })?;
+        Ok(serde_json::json!({ wanted: value }))
+    }
 }
 
 /// A cluster with its labels, as `?withLabels=true` returns it.
