@@ -5,7 +5,7 @@
 //! - [`ResourceStore`]: the trait, with atomic multi-record writes that enforce the parent and reference
 //!   rules inside the same transaction as the write;
 //! - [`embedded`]: redb in one file, the default;
-//! - `mongo`: MongoDB;
+//! - [`mongo`]: MongoDB (a replica set or sharded cluster, for transactions);
 //! - [`conformance`]: the suite both implementations pass.
 //!
 //! A record holds the object's JSON body, the keys it references, the unique claims it holds, and the
@@ -14,6 +14,7 @@
 pub mod conformance;
 pub mod embedded;
 pub mod key;
+pub mod mongo;
 
 mod record;
 
