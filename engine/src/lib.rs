@@ -4,7 +4,9 @@
 //! runs the server roles and the client CLI.
 //!
 //! - [`store`]: the resource store trait, its embedded (redb) implementation and its conformance suite;
-//! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document.
+//! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document;
+//! - [`server`]: `canopy engine`, which opens the store and serves the API until told to stop.
 
 pub mod api;
+pub mod server;
 pub mod store;
