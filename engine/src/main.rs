@@ -1,19 +1,25 @@
 //! The `canopy` binary. It parses arguments and calls into the engine; it holds no logic of its own.
 
+use std::process::ExitCode;
+
 use clap::Parser;
 
 /// canopy deploys composite applications to many edge Kubernetes clusters, in the style of EMCO.
-///
-/// No subcommand exists yet: the engine, `canopy serve` and the client commands are still to be built.
+// One variant per subcommand or group of subcommands; a flattened group (such as the client commands from
+// `canopy_engine::cli`) appears at the top level.
 #[derive(Parser)]
 #[command(name = "canopy", version, about, long_about)]
-struct Cli {}
+enum Cli {
+    /// emcoctl's resource-file commands.
+    #[command(flatten)]
+    Client(canopy_engine::cli::Command),
+}
 
-fn main() {
-    let Cli {} = Cli::parse();
-    eprintln!(
-        "canopy {}: no subcommands exist yet; see README.md, section Status.",
-        env!("CARGO_PKG_VERSION")
-    );
-    std::process::exit(2);
+#[tokio::main]
+async fn main() -> ExitCode {
+    match Cli::parse() {
+        Cli::Client(command) => {
+            canopy_engine::cli::run(&command, &mut std::io::stdout().lock()).await
+        }
+    }
 }
