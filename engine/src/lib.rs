@@ -3,10 +3,14 @@
 //! controllers over gRPC, the DIG lifecycle, and the event outbox. It also owns the `canopy` binary, which
 //! runs the server roles and the client CLI.
 //!
-//! - [`store`]: the resource store trait, its embedded (redb) implementation and its conformance suite;
+//! - [`store`]: the resource store trait, its embedded (redb) and MongoDB implementations, and their
+//!   conformance suite;
 //! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document;
-//! - [`server`]: `canopy engine`, which opens the store and serves the API until told to stop.
+//! - [`server`]: `canopy engine`, which opens the store and serves the API until told to stop;
+//! - [`cli`]: the client commands (`apply`, `update`, `delete`, `get`) that send emcoctl resource files to
+//!   the REST API.
 
 pub mod api;
+pub mod cli;
 pub mod server;
 pub mod store;

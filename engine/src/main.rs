@@ -1,19 +1,51 @@
 //! The `canopy` binary. It parses arguments and calls into the engine; it holds no logic of its own.
 
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
 use clap::Parser;
+use tracing_subscriber::EnvFilter;
 
 /// canopy deploys composite applications to many edge Kubernetes clusters, in the style of EMCO.
-///
-/// No subcommand exists yet: the engine, `canopy serve` and the client commands are still to be built.
+// One variant per subcommand or group of subcommands; a flattened group (such as the client commands from
+// `canopy_engine::cli`) appears at the top level.
 #[derive(Parser)]
 #[command(name = "canopy", version, about, long_about)]
-struct Cli {}
+enum Cli {
+    /// Serve the EMCO v2 REST API (port 9015 by default) over the embedded store or MongoDB.
+    Engine(canopy_engine::server::Args),
+    /// emcoctl's resource-file commands.
+    #[command(flatten)]
+    Client(canopy_engine::cli::Command),
+}
 
-fn main() {
-    let Cli {} = Cli::parse();
-    eprintln!(
-        "canopy {}: no subcommands exist yet; see README.md, section Status.",
-        env!("CARGO_PKG_VERSION")
-    );
-    std::process::exit(2);
+#[tokio::main]
+async fn main() -> ExitCode {
+    match Cli::parse() {
+        Cli::Engine(args) => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+                )
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal())
+                .init();
+            match serve(args).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("canopy engine: {:#}", e);
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Cli::Client(command) => {
+            canopy_engine::cli::run(&command, &mut std::io::stdout().lock()).await
+        }
+    }
+}
+
+async fn serve(args: canopy_engine::server::Args) -> anyhow::Result<()> {
+    let server = canopy_engine::server::Server::bind(args.into()).await?;
+    server.run(canopy_engine::server::stop_signal()).await?;
+    Ok(())
 }
