@@ -82,28 +82,36 @@ pub async fn respond(
 }
 
 fn multipart(data: &serde_json::Value, file: Option<Bytes>, part: &str) -> Response {
-    let boundary = format!("canopy-{:016x}", rand_like(data));
+    let json = data.to_string();
+    let boundary = boundary_for(&[json.as_bytes(), file.as_deref().unwrap_or_default()]);
     let mut body = BytesMut::new();
     let mut add = |name: &str, content_type: &str, bytes: &[u8]| {
-        body.put_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
+        body.put_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n")
+                .as_bytes(),
+        );
         body.put_slice(bytes);
         body.put_slice(b"\r\n");
     };
-    add("metadata", "application/json", data.to_string().as_bytes());
-    if let Some(file) = file {
-        add(part, "application/octet-stream", &file);
+    add("metadata", "application/json", json.as_bytes());
+    if let Some(file) = &file {
+        add(part, "application/octet-stream", file);
     }
     body.put_slice(format!("--{boundary}--\r\n").as_bytes());
     let content_type = format!("multipart/form-data; boundary={boundary}");
     ([(CONTENT_TYPE, content_type)], Body::from(body.freeze())).into_response()
 }
 
-/// A boundary that cannot occur in the JSON part: derived from the time and the data's length.
-fn rand_like(data: &serde_json::Value) -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    nanos ^ (data.to_string().len() as u64).rotate_left(32)
+/// A boundary that occurs in none of `parts`: `canopy-<n>` for the first `n` that is absent.
+fn boundary_for(parts: &[&[u8]]) -> String {
+    (0u64..)
+        .map(|n| format!("canopy-boundary-{n:08x}"))
+        .find(|b| {
+            parts
+                .iter()
+                .all(|p| !p.windows(b.len()).any(|w| w == b.as_bytes()))
+        })
+        .expect("some boundary is absent from finite parts")
 }
 
 #[cfg(test)]
@@ -114,6 +122,12 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(ACCEPT, v.parse().unwrap());
         h
+    }
+
+    #[test]
+    fn the_boundary_never_occurs_in_a_part() {
+        let taken = b"xx canopy-boundary-00000000 canopy-boundary-00000001 yy";
+        assert_eq!(boundary_for(&[b"{}", taken]), "canopy-boundary-00000002");
     }
 
     #[test]

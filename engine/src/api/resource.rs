@@ -209,21 +209,42 @@ fn store_error(e: store::Error, refs: &[(String, Key)], noun: &str) -> ApiError 
     }
 }
 
+/// Reads, checks and writes a create or replace: the key is `collection` plus the body's own names, and
+/// must equal `url` when given (a `PUT` names the object in its URL).
+async fn put<R: Resource>(
+    api: &Api,
+    collection: &[String],
+    url: Option<&[String]>,
+    request: Request,
+    write: fn(Put) -> Write,
+) -> ApiResult<(Outcome, serde_json::Value)> {
+    let (body, blobs) = read_body::<R>(api, request).await?;
+    let key = body_key::<R>(collection, &body)?;
+    if url.is_some_and(|url| {
+        key.names()
+            .iter()
+            .map(|n| n.as_str())
+            .ne(url.iter().map(String::as_str))
+    }) {
+        return Err(Violation::new("metadata.name", "must match the name in the URL").into());
+    }
+    let (put, refs) = put_of::<R>(&key, &body, blobs)?;
+    let data = put.data.clone();
+    let outcome = api
+        .store
+        .write(vec![write(put)])
+        .await
+        .map_err(|e| store_error(e, &refs, R::NOUN))?;
+    Ok((outcome[0], data))
+}
+
 /// `POST collection`: 201 with the stored body.
 pub async fn create<R: Resource>(
     State(api): State<Api>,
     url: UrlNames,
     request: Request,
 ) -> ApiResult<Response> {
-    let names = names(url);
-    let (body, blobs) = read_body::<R>(&api, request).await?;
-    let key = body_key::<R>(&names, &body)?;
-    let (put, refs) = put_of::<R>(&key, &body, blobs)?;
-    let data = put.data.clone();
-    api.store
-        .write(vec![Write::Create(put)])
-        .await
-        .map_err(|e| store_error(e, &refs, R::NOUN))?;
+    let (_, data) = put::<R>(&api, &names(url), None, request, Write::Create).await?;
     Ok((StatusCode::CREATED, Json(data)).into_response())
 }
 
@@ -234,24 +255,9 @@ pub async fn replace<R: Resource>(
     request: Request,
 ) -> ApiResult<Response> {
     let names = names(url);
-    let (body, blobs) = read_body::<R>(&api, request).await?;
-    let key = body_key::<R>(&names[..names.len() - R::OWN_NAMES], &body)?;
-    if key
-        .names()
-        .iter()
-        .map(|n| n.as_str())
-        .ne(names.iter().map(String::as_str))
-    {
-        return Err(Violation::new("metadata.name", "must match the name in the URL").into());
-    }
-    let (put, refs) = put_of::<R>(&key, &body, blobs)?;
-    let data = put.data.clone();
-    let outcome = api
-        .store
-        .write(vec![Write::Replace(put)])
-        .await
-        .map_err(|e| store_error(e, &refs, R::NOUN))?;
-    let status = if outcome == [Outcome::Created] {
+    let collection = &names[..names.len() - R::OWN_NAMES];
+    let (outcome, data) = put::<R>(&api, collection, Some(&names), request, Write::Replace).await?;
+    let status = if outcome == Outcome::Created {
         StatusCode::CREATED
     } else {
         StatusCode::OK

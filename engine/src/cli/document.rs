@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::template::value_kind;
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
 use yaml_serde::Value;
@@ -249,7 +250,7 @@ fn from_value(index: usize, value: Value, yaml_dir: &Path) -> Result<Document> {
     let Value::Mapping(mut doc) = value else {
         return Err(Error::NotAMap {
             index,
-            found: kind(&value),
+            found: value_kind(&value),
         });
     };
     let wrong = |field, expected| Error::WrongType {
@@ -263,7 +264,7 @@ fn from_value(index: usize, value: Value, yaml_dir: &Path) -> Result<Document> {
         Some(other) => {
             return Err(Error::Version {
                 index,
-                version: scalar(&other).unwrap_or_else(|| kind(&other).to_owned()),
+                version: scalar(&other).unwrap_or_else(|| value_kind(&other).to_owned()),
             });
         }
     }
@@ -362,18 +363,6 @@ fn scalar(value: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "nothing",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a map",
-        Value::Tagged(_) => "a tagged value",
     }
 }
 

@@ -57,16 +57,9 @@ async fn oversized_requests_get_413_and_charts_of_tens_of_megabytes_fit() {
     let big = json!({"metadata": {"name": "p", "description": "x".repeat(2000)}});
     let r = s.post("/projects", big).await.expect(413);
     assert!(r.error().contains("1024"), "{}", r.error());
-    crate::support::project_with_apps(&TestServer::start().await).await;
 
     // A real chart padded to 30 MB with a file of random bytes still uploads; 45 MB is refused.
-    s.post("/projects", meta("p1")).await.expect(201);
-    s.post(
-        "/projects/p1/composite-apps",
-        json!({"metadata": {"name": "ca"}, "spec": {"compositeAppVersion": "v1"}}),
-    )
-    .await
-    .expect(201);
+    crate::support::composite_app(&s).await;
     let apps = "/projects/p1/composite-apps/ca/v1/apps";
     let chart = padded_chart(30 << 20);
     s.post_multipart(apps, meta("big"), &[("file", chart.clone())])

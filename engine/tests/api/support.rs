@@ -176,17 +176,18 @@ pub fn kubeconfig(cluster: &str) -> Vec<u8> {
 pub const CA: &str = "/projects/p1/composite-apps/ca/v1";
 pub const DIG: &str = "/projects/p1/composite-apps/ca/v1/deployment-intent-groups/dig1";
 
+/// Project `p1` with composite app `ca` v1.
+pub async fn composite_app(s: &TestServer) {
+    s.post("/projects", meta("p1")).await.expect(201);
+    let ca = json!({"metadata": {"name": "ca"}, "spec": {"compositeAppVersion": "v1"}});
+    s.post("/projects/p1/composite-apps", ca).await.expect(201);
+}
+
 /// Builds a project with composite app `ca` v1 holding apps collectd and operator (real EMCO charts), a
 /// composite profile `cp`, and an admin logical cloud `default`.
 pub async fn project_with_apps(s: &TestServer) {
     use canopy_tests::fixtures::emco_chart;
-    s.post("/projects", meta("p1")).await.expect(201);
-    s.post(
-        "/projects/p1/composite-apps",
-        json!({"metadata": {"name": "ca"}, "spec": {"compositeAppVersion": "v1"}}),
-    )
-    .await
-    .expect(201);
+    composite_app(s).await;
     s.post_multipart(
         &format!("{CA}/apps"),
         meta("collectd"),

@@ -199,7 +199,8 @@ fn untag(value: &Value) -> &Value {
     }
 }
 
-fn kind(value: &Value) -> &'static str {
+/// What sort of YAML value `value` is, for error messages ("a list", "a map", ...).
+pub(crate) fn kind(value: &Value) -> &'static str {
     match untag(value) {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -21,4 +21,5 @@ mod token;
 mod tests;
 
 pub use error::{Error, Result};
+pub(crate) use exec::kind as value_kind;
 pub use exec::render;
