@@ -5,12 +5,24 @@ use std::path::{Path, PathBuf};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-/// The project's shared folder (`../shared` beside the repository), which holds the real EMCO charts.
+/// The project's shared folder, which holds the real EMCO charts: `CANOPY_SHARED_DIR` when set, else
+/// `shared/` beside the repository (where CI puts it). Panics with directions when it is missing.
 pub fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("..")
-        .join("shared")
+    let dir = std::env::var_os("CANOPY_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("..")
+                .join("shared")
+        });
+    assert!(
+        dir.join("charts").is_dir(),
+        "test data not found: {} has no charts/ folder. The tests read the project's shared/ folder, which must \
+         sit beside the repository (../shared) or be named by CANOPY_SHARED_DIR.",
+        dir.display()
+    );
+    dir
 }
 
 /// An EMCO example folder, e.g. `emco_chart_dir("collectd")` is `shared/charts/emco/collectd`.
