@@ -3,6 +3,8 @@
 //!
 //! - [`chart`]: loading a chart from a directory or a `.tgz`: metadata, values, templates, CRDs, files,
 //!   `.helmignore` and subcharts;
+//! - [`manifest`]: rendered text to Helm's output: CRDs, hooks by event and weight, and resources in Helm's
+//!   install order;
 //! - [`values`]: Helm's value layering (chart `values.yaml`, then profile values, then `--set` overrides),
 //!   with Helm's number semantics and its `--set` syntax.
 //!
@@ -10,4 +12,5 @@
 //! the ordering of the output into CRDs, hooks and resources are being built; nothing renders a chart yet.
 
 pub mod chart;
+pub mod manifest;
 pub mod values;
