@@ -5,6 +5,7 @@
 //!   `.helmignore` and subcharts;
 //! - [`manifest`]: rendered text to Helm's output: CRDs, hooks by event and weight, and resources in Helm's
 //!   install order;
+//! - [`schema`]: `values.schema.json` validation, with every violation named by its value path;
 //! - [`values`]: Helm's value layering (chart `values.yaml`, then profile values, then `--set` overrides),
 //!   with Helm's number semantics and its `--set` syntax.
 //!
@@ -13,4 +14,5 @@
 
 pub mod chart;
 pub mod manifest;
+pub mod schema;
 pub mod values;
