@@ -10,6 +10,7 @@
 //! [`set::apply`] as Helm types them: `true`/`false`, `null`, and integers become int64, everything else a
 //! string.
 
+pub mod scope;
 pub mod set;
 
 use serde_json::{Map, Number, Value};
