@@ -2,7 +2,7 @@
 //!
 //! - A subchart listed in `dependencies` is enabled unless its `condition` or its `tags` say otherwise.
 //!   The condition is a comma-separated list of value paths; the first that holds a boolean decides. Tags
-//!   are read from the top-level `tags` map: one true tag enables it, and all of them false disables it. A
+//!   are read from the top-level `tags` map: one true tag enables it; otherwise one false tag disables it. A
 //!   condition that holds a boolean overrides the tags. Subcharts in `charts/` that no dependency lists are
 //!   always enabled.
 //! - An `alias` renames the subchart, and its values key with it.
