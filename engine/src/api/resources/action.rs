@@ -20,7 +20,8 @@ impl Resource for ControllerIntents {
     fn refs(_body: &ControllerIntent, key: &Key) -> Result<Vec<(String, Key)>, Violation> {
         let controller = Key::parse(&key::CONTROLLER, &[key.names()[4].as_str()])
             .map_err(|e| Violation::new("url", e))?;
-        Ok(vec![("url controller".to_owned(), controller)])
+        // The controller is named by the URL segment `{controller}`.
+        Ok(vec![("controller".to_owned(), controller)])
     }
 }
 
