@@ -6,6 +6,7 @@
 //! - [`manifest`]: rendered text to Helm's output: CRDs, hooks by event and weight, and resources in Helm's
 //!   install order;
 //! - [`schema`]: `values.schema.json` validation, with every violation named by its value path;
+//! - [`sprig`]: the parts of the Sprig library that stand alone (semver constraints);
 //! - [`values`]: Helm's value layering (chart `values.yaml`, then profile values, then `--set` overrides),
 //!   with Helm's number semantics and its `--set` syntax.
 //!
@@ -15,4 +16,5 @@
 pub mod chart;
 pub mod manifest;
 pub mod schema;
+pub mod sprig;
 pub mod values;

@@ -1,0 +1,6 @@
+//! The Sprig function library, as Helm charts use it. Functions that need the template engine's values are
+//! registered with the engine; the logic that stands alone lives in these modules:
+//!
+//! - [`semver`]: versions and constraints (`semver`, `semverCompare`).
+
+pub mod semver;
