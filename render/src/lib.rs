@@ -6,7 +6,7 @@
 //! - [`manifest`]: rendered text to Helm's output: CRDs, hooks by event and weight, and resources in Helm's
 //!   install order;
 //! - [`schema`]: `values.schema.json` validation, with every violation named by its value path;
-//! - [`sprig`]: the parts of the Sprig library that stand alone (semver constraints);
+//! - [`sprig`]: the parts of the Sprig library that stand alone (semver constraints, Go time layouts);
 //! - [`values`]: Helm's value layering (chart `values.yaml`, then profile values, then `--set` overrides),
 //!   with Helm's number semantics and its `--set` syntax.
 //!
