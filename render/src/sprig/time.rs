@@ -155,7 +155,7 @@ impl Time {
         }
         let a = self.offset.unsigned_abs();
         let sign = if self.offset < 0 { '-' } else { '+' };
-        if a % 3600 == 0 {
+        if a.is_multiple_of(3600) {
             format!("{sign}{:02}", a / 3600)
         } else {
             format!("{sign}{:02}{:02}", a / 3600, a / 60 % 60)
@@ -400,14 +400,14 @@ fn next_chunk(layout: &str) -> Option<(&str, Chunk, &str)> {
             }
         }
         for (token, chunk) in TABLE {
-            if rest.starts_with(token) {
+            if let Some(after) = rest.strip_prefix(token) {
                 // Go: `Jan`/`Mon` must not run into lower-case letters (`Janet`), except the long forms.
                 if matches!(chunk, Chunk::Month | Chunk::WeekDay)
-                    && rest[token.len()..].starts_with(|c: char| c.is_ascii_lowercase())
+                    && after.starts_with(|c: char| c.is_ascii_lowercase())
                 {
                     continue;
                 }
-                return Some((&layout[..i], *chunk, &rest[token.len()..]));
+                return Some((&layout[..i], *chunk, after));
             }
         }
     }
