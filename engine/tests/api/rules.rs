@@ -261,3 +261,66 @@ fn emcos_configuration_routes_are_all_described() {
         );
     }
 }
+
+#[tokio::test]
+async fn concurrent_creates_of_one_name_give_exactly_one_201() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.post("/projects", meta("race")).await.status.as_u16() })
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.unwrap());
+    }
+    codes.sort_unstable();
+    assert_eq!(codes.iter().filter(|c| **c == 201).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 409).count(), 19, "{codes:?}");
+}
+
+#[tokio::test]
+async fn a_parent_deleted_while_children_are_created_leaves_no_orphan() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    for round in 0..10 {
+        let project = format!("p{round}");
+        s.post("/projects", meta(&project)).await.expect(201);
+        let creator = {
+            let s = s.clone();
+            let project = project.clone();
+            tokio::spawn(async move {
+                let ca = json!({"metadata": {"name": "ca"}, "spec": {"compositeAppVersion": "v1"}});
+                s.post(&format!("/projects/{project}/composite-apps"), ca)
+                    .await
+                    .status
+                    .as_u16()
+            })
+        };
+        let deleter = {
+            let s = s.clone();
+            let project = project.clone();
+            tokio::spawn(async move {
+                s.delete(&format!("/projects/{project}"))
+                    .await
+                    .status
+                    .as_u16()
+            })
+        };
+        let (created, deleted) = (creator.await.unwrap(), deleter.await.unwrap());
+        let child = s
+            .get(&format!("/projects/{project}/composite-apps/ca/v1"))
+            .await
+            .status
+            .as_u16();
+        let parent = s.get(&format!("/projects/{project}")).await.status.as_u16();
+        // Either the child won (the delete is refused) or the delete won (the child is refused).
+        match (created, deleted) {
+            (201, 409) => assert_eq!((child, parent), (200, 200)),
+            (404, 204) => assert_eq!((child, parent), (404, 404)),
+            other => panic!(
+                "round {round}: impossible outcome {other:?} (child {child}, parent {parent})"
+            ),
+        }
+    }
+}
