@@ -6,15 +6,18 @@
 //! - [`manifest`]: rendered text to Helm's output: CRDs, hooks by event and weight, and resources in Helm's
 //!   install order;
 //! - [`schema`]: `values.schema.json` validation, with every violation named by its value path;
-//! - [`sprig`]: the parts of the Sprig library that stand alone (semver constraints, Go time layouts);
+//! - [`sprig`]: the Sprig function library;
+//! - [`template`]: a Go `text/template` engine (lexer, parser, executor, Go's builtins and `fmt` verbs),
+//!   with a function registry that Sprig and Helm's functions plug into;
 //! - [`values`]: Helm's value layering (chart `values.yaml`, then profile values, then `--set` overrides),
 //!   with Helm's number semantics and its `--set` syntax.
 //!
-//! Work in progress (issue 4): the Go `text/template` engine, Sprig and Helm's functions, chart loading and
-//! the ordering of the output into CRDs, hooks and resources are being built; nothing renders a chart yet.
+//! Work in progress (issue 4): Helm's functions and objects (`include`, `tpl`, `.Files`, ...) and the
+//! top-level render call are still to come; nothing renders a chart yet.
 
 pub mod chart;
 pub mod manifest;
 pub mod schema;
 pub mod sprig;
+pub mod template;
 pub mod values;

@@ -1,0 +1,149 @@
+//! A Go `text/template` engine: the language Helm charts are written in.
+//!
+//! - [`value`]: the values templates see ([`Value`], host [`Object`]s, function values).
+//! - `lex`, `parse`, `ast`: template text to trees, with Go's syntax and error messages.
+//! - `exec`: walks a tree with data, with Go's semantics for fields, variables, `range` and templates.
+//! - `builtins`: Go's predefined functions (`and`, `index`, `printf`, `eq`, ...).
+//! - [`fmt`](mod@fmt): Go's `fmt` verbs for values.
+//! - [`funcs`]: the registry of added functions and the [`CallContext`] they get.
+//!
+//! ```
+//! use canopy_render::template::{Template, Value};
+//! let t = Template::new("x").parse("{{range .}}{{.}},{{end}}").unwrap();
+//! let out = t.execute("x", &Value::from(serde_json::json!([1, 2]))).unwrap();
+//! assert_eq!(out, "1,2,");
+//! ```
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+mod ast;
+mod builtins;
+mod exec;
+pub mod fmt;
+pub mod funcs;
+mod lex;
+mod literal;
+mod parse;
+pub mod value;
+
+pub use funcs::{CallContext, Funcs};
+pub use value::{Func, Map, Object, Value};
+
+/// What the template engine failed at.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The template text does not parse; the message is Go's, `template: NAME:LINE: ...`.
+    #[error("{0}")]
+    Parse(String),
+    /// Executing failed; the message is Go's, `template: NAME:LINE:COL: executing "NAME" at <...>: ...`.
+    #[error("{0}")]
+    Exec(String),
+}
+
+/// The result type of this module.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What a field lookup on a map does when the key is missing (Go's `missingkey` option).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MissingKey {
+    /// Go's `missingkey=default`: the result is "no value", printed as `<no value>`.
+    #[default]
+    Default,
+    /// Go's `missingkey=zero`: the result is the map's zero element, nil, as Helm uses.
+    Zero,
+    /// Go's `missingkey=error`: execution stops with an error.
+    Error,
+}
+
+/// Execution options.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// What a missing map key gives.
+    pub missing_key: MissingKey,
+}
+
+/// A set of named templates that can call each other, like Go's `*template.Template` and its
+/// associated templates. Cloning is cheap; trees are shared.
+#[derive(Clone, Debug)]
+pub struct Template {
+    name: String,
+    trees: HashMap<String, Arc<ast::Tree>>,
+    pub(crate) funcs: Funcs,
+    pub(crate) options: Options,
+}
+
+impl Template {
+    /// An empty set whose main template is called `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            trees: HashMap::new(),
+            funcs: Funcs::new(),
+            options: Options::default(),
+        }
+    }
+
+    /// Add functions; they must be added before text that uses them is parsed.
+    pub fn funcs(mut self, funcs: &Funcs) -> Self {
+        self.funcs.extend(funcs);
+        self
+    }
+
+    /// Set the execution options.
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Parse `text` as the main template (and its `define`s).
+    pub fn parse(mut self, text: &str) -> Result<Self> {
+        let name = self.name.clone();
+        self.add(&name, text)?;
+        Ok(self)
+    }
+
+    /// Parse another file into the set under `name`, like Go's `t.New(name).Parse(text)`. A later
+    /// definition of a name replaces an earlier one, unless the later one is empty.
+    pub fn add(&mut self, name: &str, text: &str) -> Result<()> {
+        let funcs = &self.funcs;
+        let has = |f: &str| funcs.contains(f) || builtins::Builtin::lookup(f).is_some();
+        let trees = exec::on_big_stack(|| parse::parse(name, text, &has).map_err(Error::Parse))?;
+        for t in trees {
+            if t.is_empty() && self.trees.contains_key(&t.name) {
+                continue;
+            }
+            self.trees.insert(t.name.clone(), Arc::new(t));
+        }
+        Ok(())
+    }
+
+    /// The main template's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether a template called `name` is defined in the set.
+    pub fn lookup(&self, name: &str) -> bool {
+        self.trees.contains_key(name)
+    }
+
+    /// The names of all templates in the set, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut n: Vec<&str> = self.trees.keys().map(String::as_str).collect();
+        n.sort_unstable();
+        n
+    }
+
+    pub(crate) fn tree(&self, name: &str) -> Option<&Arc<ast::Tree>> {
+        self.trees.get(name)
+    }
+
+    /// Execute the template `name` of the set with `data` as dot, like Go's `ExecuteTemplate`.
+    pub fn execute(&self, name: &str, data: &Value) -> Result<String> {
+        exec::on_big_stack(|| exec::run(self, name, name, data, 0))
+    }
+}
+
+#[cfg(test)]
+mod tests;
