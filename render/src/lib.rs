@@ -3,6 +3,7 @@
 //!
 //! - [`chart`]: loading a chart from a directory or a `.tgz`: metadata, values, templates, CRDs, files,
 //!   `.helmignore` and subcharts;
+//! - [`helm`]: Helm's functions and objects over the template engine;
 //! - [`manifest`]: rendered text to Helm's output: CRDs, hooks by event and weight, and resources in Helm's
 //!   install order;
 //! - [`schema`]: `values.schema.json` validation, with every violation named by its value path;
@@ -16,6 +17,7 @@
 //! top-level render call are still to come; nothing renders a chart yet.
 
 pub mod chart;
+pub mod helm;
 pub mod manifest;
 pub mod schema;
 pub mod sprig;

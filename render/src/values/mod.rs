@@ -42,7 +42,7 @@ pub fn from_yaml(text: &str, what: &str) -> Result<Value, Error> {
         what: what.to_owned(),
         message: e.to_string(),
     })?;
-    let value = from_yaml_value(yaml);
+    let value = yaml_to_json(yaml);
     match value {
         Value::Null => Ok(Value::Object(Map::new())),
         Value::Object(_) => Ok(value),
@@ -53,7 +53,8 @@ pub fn from_yaml(text: &str, what: &str) -> Result<Value, Error> {
     }
 }
 
-fn from_yaml_value(yaml: yaml_serde::Value) -> Value {
+/// YAML to JSON as Helm converts it: numbers become floats, non-string keys their text.
+pub fn yaml_to_json(yaml: yaml_serde::Value) -> Value {
     use yaml_serde::Value as Y;
     match yaml {
         Y::Null => Value::Null,
@@ -63,13 +64,13 @@ fn from_yaml_value(yaml: yaml_serde::Value) -> Value {
             .and_then(Number::from_f64)
             .map_or(Value::Null, Value::Number),
         Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(from_yaml_value).collect()),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
         Y::Mapping(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (key_string(k), from_yaml_value(v)))
+                .map(|(k, v)| (key_string(k), yaml_to_json(v)))
                 .collect(),
         ),
-        Y::Tagged(tagged) => from_yaml_value(tagged.value),
+        Y::Tagged(tagged) => yaml_to_json(tagged.value),
     }
 }
 
