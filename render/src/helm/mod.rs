@@ -2,6 +2,10 @@
 //! templates see (`.Release`, `.Chart`, `.Capabilities`, `.Files`, `.Template`), and the YAML form Helm
 //! writes.
 //!
+//! - [`funcs`]: Helm's functions (`include`, `tpl`, `required`, `fail`, `toYaml`, `fromYaml`, `lookup`, ...);
+//! - [`objects`]: `.Files` and `.Capabilities`;
 //! - [`yaml`]: `toYaml`/`fromYaml` with Helm's output layout.
 
+pub mod funcs;
+pub mod objects;
 pub mod yaml;
