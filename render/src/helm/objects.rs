@@ -268,7 +268,7 @@ impl Object for ApiVersions {
     }
     fn call_method(&self, _: &str, args: &[Value]) -> Result<Value, String> {
         let wanted = one_string(args, "Has")?;
-        Ok(Value::Bool(self.0.iter().any(|v| *v == wanted)))
+        Ok(Value::Bool(self.0.contains(&wanted)))
     }
     fn display(&self) -> String {
         format!("[{}]", self.0.join(" "))
