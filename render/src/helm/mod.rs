@@ -4,8 +4,10 @@
 //!
 //! - [`funcs`]: Helm's functions (`include`, `tpl`, `required`, `fail`, `toYaml`, `fromYaml`, `lookup`, ...);
 //! - [`objects`]: `.Files` and `.Capabilities`;
+//! - [`render`](mod@render): rendering a chart tree as `helm template` does;
 //! - [`yaml`]: `toYaml`/`fromYaml` with Helm's output layout.
 
 pub mod funcs;
 pub mod objects;
+pub mod render;
 pub mod yaml;
