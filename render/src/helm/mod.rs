@@ -11,3 +11,12 @@ pub mod funcs;
 pub mod objects;
 pub mod render;
 pub mod yaml;
+
+use crate::template::Funcs;
+
+/// The functions a chart sees: Sprig's, with Helm's over them. `lookup` finds nothing.
+pub fn default_funcs() -> Funcs {
+    let mut funcs = crate::sprig::funcs();
+    funcs::register(&mut funcs, None);
+    funcs
+}

@@ -67,6 +67,9 @@ pub struct Options {
     pub funcs: Funcs,
     /// What `lookup` finds; nothing when `None`.
     pub lookup: Option<Lookup>,
+    /// Execute only these templates (full names, e.g. `c/templates/svc.yaml`); the others still
+    /// contribute their `define`s. All of them when `None`.
+    pub only: Option<Vec<String>>,
 }
 
 impl Default for Options {
@@ -79,6 +82,7 @@ impl Default for Options {
             set: Vec::new(),
             funcs: Funcs::new(),
             lookup: None,
+            only: None,
         }
     }
 }
