@@ -1,5 +1,5 @@
 //! Helm's own template functions, registered over Sprig's: `include`, `tpl`, `required`, `fail`,
-//! `toYaml`, `mustToYaml`, `fromYaml`, `fromYamlArray`, `fromJson`, `fromJsonArray` and `lookup`.
+//! `toYaml`, `mustToYaml`, `toToml`, `fromYaml`, `fromYamlArray`, `fromJson`, `fromJsonArray` and `lookup`.
 //!
 //! `lookup` answers from a [`Lookup`] the caller provides; by default it finds nothing and returns an empty
 //! map, as `helm template` does.

@@ -5,11 +5,13 @@
 //! - [`funcs`]: Helm's functions (`include`, `tpl`, `required`, `fail`, `toYaml`, `fromYaml`, `lookup`, ...);
 //! - [`objects`]: `.Files` and `.Capabilities`;
 //! - [`render`](mod@render): rendering a chart tree as `helm template` does;
+//! - [`toml`]: `toToml`;
 //! - [`yaml`]: `toYaml`/`fromYaml` with Helm's output layout.
 
 pub mod funcs;
 pub mod objects;
 pub mod render;
+pub mod toml;
 pub mod yaml;
 
 use crate::template::Funcs;
