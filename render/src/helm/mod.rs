@@ -5,7 +5,7 @@
 //! - [`funcs`]: Helm's functions (`include`, `tpl`, `required`, `fail`, `toYaml`, `fromYaml`, `lookup`, ...);
 //! - [`objects`]: `.Files` and `.Capabilities`;
 //! - [`render`](mod@render): rendering a chart tree as `helm template` does;
-//! - [`toml`]: `toToml`;
+//! - [`toml`]: the TOML that `toToml` writes;
 //! - [`yaml`]: `toYaml`/`fromYaml` with Helm's output layout.
 
 pub mod funcs;
