@@ -75,6 +75,14 @@ pub fn register(funcs: &mut Funcs, lookup: Option<Lookup>) {
         },
     );
     funcs.insert(
+        "toToml",
+        |_: &mut CallContext<'_>, args: &[Value]| match args {
+            // Helm returns the encoder's error message as the text rather than failing.
+            [v] => Ok(Value::String(super::toml::to_toml(v).unwrap_or_else(|e| e))),
+            _ => Err("toToml takes one argument".into()),
+        },
+    );
+    funcs.insert(
         "mustToYaml",
         |_: &mut CallContext<'_>, args: &[Value]| match args {
             [v] => Ok(Value::String(yaml::to_yaml(v))),
