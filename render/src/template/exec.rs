@@ -7,10 +7,12 @@ use super::ast::{Arg, Branch, Command, Node, Number, Pipe, Tree};
 use super::builtins::{self, Builtin};
 use super::funcs::CallContext;
 use super::value::Value;
-use super::{Error, MissingKey, Result, Template, fmt};
+use super::{Error, Result, Template, fmt};
+
+mod field;
 
 /// Stack size of the thread that executes templates.
-pub(crate) const STACK_SIZE: usize = 256 << 20;
+pub(crate) const STACK_SIZE: usize = 64 << 20;
 /// How deep `template` and `include` calls may nest (Go allows 100000 on a growable stack).
 pub(crate) const MAX_DEPTH: usize = 1000;
 
@@ -376,135 +378,6 @@ impl State<'_> {
                     _ => self.eval_arg(dot, first),
                 }
             }
-        }
-    }
-
-    fn eval_variable(
-        &mut self,
-        dot: &Value,
-        node: &Arg,
-        idents: &[String],
-        args: &[Arg],
-        fin: Option<Value>,
-    ) -> Result<Value> {
-        let v = self.var(&At::arg(node), &idents[0])?;
-        if idents.len() == 1 {
-            self.not_a_function(args, &fin)?;
-            return Ok(v);
-        }
-        self.eval_field_chain(dot, v, node, &idents[1..], args, fin)
-    }
-
-    fn eval_chain(
-        &mut self,
-        dot: &Value,
-        chain: &Arg,
-        node: &Arg,
-        fields: &[String],
-        args: &[Arg],
-        fin: Option<Value>,
-    ) -> Result<Value> {
-        if matches!(node, Arg::Nil(_)) {
-            return Err(self.err(
-                &At::arg(chain),
-                format!("indirection through explicit nil in {chain}"),
-            ));
-        }
-        let v = self.eval_arg(dot, node)?;
-        self.eval_field_chain(dot, v, chain, fields, args, fin)
-    }
-
-    /// Evaluate `.a.b.c` on `receiver`; the last field gets `args` (whose first is the node itself).
-    fn eval_field_chain(
-        &mut self,
-        dot: &Value,
-        receiver: Value,
-        node: &Arg,
-        idents: &[String],
-        args: &[Arg],
-        fin: Option<Value>,
-    ) -> Result<Value> {
-        // A nil receiver at the start is Go's invalid value; a nil found in a map is a nil interface.
-        let mut recv = if receiver.is_nil() {
-            None
-        } else {
-            Some(receiver)
-        };
-        let mut fin = fin;
-        for (i, name) in idents.iter().enumerate() {
-            let last = i + 1 == idents.len();
-            let (a, f) = if last {
-                (args, fin.take())
-            } else {
-                (std::slice::from_ref(node), None)
-            };
-            recv = self.eval_field(dot, name, node, a, f, recv, i == 0)?;
-        }
-        Ok(recv.unwrap_or_default())
-    }
-
-    #[allow(clippy::too_many_arguments)] // Mirrors Go's evalField; bundling would only rename the list.
-    fn eval_field(
-        &mut self,
-        dot: &Value,
-        name: &str,
-        node: &Arg,
-        args: &[Arg],
-        fin: Option<Value>,
-        recv: Option<Value>,
-        first: bool,
-    ) -> Result<Option<Value>> {
-        let at = At::arg(node);
-        let Some(r) = recv else {
-            if self.tmpl.options.missing_key == MissingKey::Error {
-                return Err(self.err(&at, format!("nil data; no entry for key {name:?}")));
-            }
-            return Ok(None);
-        };
-        let has_args = args.len() > 1 || fin.is_some();
-        let type_name = if first {
-            r.type_name()
-        } else {
-            "interface {}".into()
-        };
-        match &r {
-            Value::Nil => {
-                Err(self.err(&at, format!("nil pointer evaluating interface {{}}.{name}")))
-            }
-            Value::Object(o) if o.has_method(name) => {
-                let argv = self.eval_args(dot, &args[1..], fin)?;
-                o.call_method(name, &argv)
-                    .map(Some)
-                    .map_err(|e| self.err(&at, format!("error calling {name}: {e}")))
-            }
-            Value::Object(o) => match o.field(name) {
-                Some(_) if has_args => Err(self.err(
-                    &at,
-                    format!("{name} has arguments but cannot be invoked as function"),
-                )),
-                Some(v) => Ok(Some(v)),
-                None => Err(self.err(
-                    &at,
-                    format!("can't evaluate field {name} in type {type_name}"),
-                )),
-            },
-            Value::Map(m) => {
-                if has_args {
-                    return Err(self.err(&at, format!("{name} is not a method but has arguments")));
-                }
-                match (m.get(name), self.tmpl.options.missing_key) {
-                    (Some(v), _) => Ok(Some(v)),
-                    (None, MissingKey::Default) => Ok(None),
-                    (None, MissingKey::Zero) => Ok(Some(Value::Nil)),
-                    (None, MissingKey::Error) => {
-                        Err(self.err(&at, format!("map has no entry for key {name:?}")))
-                    }
-                }
-            }
-            _ => Err(self.err(
-                &at,
-                format!("can't evaluate field {name} in type {type_name}"),
-            )),
         }
     }
 

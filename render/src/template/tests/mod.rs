@@ -1,5 +1,6 @@
 //! Tests of the whole engine: Go's own test tables, Helm-style behaviour, and parser robustness.
 
+mod compare_cases;
 mod exec_cases;
 mod fixtures;
 mod helm;
