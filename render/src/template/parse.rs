@@ -30,8 +30,9 @@ struct Parser<'a> {
     depth: usize,
 }
 
-/// How deeply control structures and parentheses may nest, as Go's `maxStackDepth`.
-const MAX_DEPTH: usize = 10_000;
+/// How deeply control structures and parentheses may nest (Go's `maxStackDepth` is 10000; each level
+/// costs several Rust stack frames, so ours is lower).
+const MAX_DEPTH: usize = 1_000;
 
 /// Parse one file. The result holds the file's own tree (named `name`) first, then its `define`s and
 /// `block`s. `has_func` tells which function names exist.
