@@ -4,6 +4,7 @@ mod compare_cases;
 mod exec_cases;
 mod fixtures;
 mod helm;
+mod interface_cases;
 mod parse_cases;
 mod props;
 
