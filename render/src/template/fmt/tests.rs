@@ -92,6 +92,12 @@ fn printf_matches_go_for_each_verb() {
             "map[a:1 b:2]",
         ),
         ("%03d", vec![Value::list(vec![i(1), i(2)])], "[001 002]"),
+        ("%[2]d %[1]d", vec![i(11), i(22)], "22 11"),
+        ("%[3]*.[2]*[1]f", vec![f(12.0), i(2), i(6)], " 12.00"),
+        ("%d %d %#[1]x %#x", vec![i(16), i(17)], "16 17 0x10 0x11"),
+        ("%[5]d", vec![i(1)], "%!d(BADINDEX)"),
+        ("%[1]d %d", vec![i(1)], "1 %!d(MISSING)"),
+        ("%[2]d", vec![i(1), i(2)], "2"),
     ];
     let mut failures = Vec::new();
     for (format, args, want) in cases {
