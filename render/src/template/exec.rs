@@ -49,8 +49,28 @@ pub(crate) struct State<'a> {
     pub(crate) tmpl: &'a Template,
     root: &'a str,
     tree: Arc<Tree>,
-    vars: Vec<(String, Value)>,
+    vars: Vec<Var>,
+    /// Whether dot is a range element, whose Go static type is `interface {}`.
+    dot_iface: bool,
     depth: usize,
+}
+
+/// A variable. `iface` marks values bound by `range`, whose Go static type is `interface {}`: a nil one is
+/// a nil interface, and fields of it are nil-pointer errors rather than "no value".
+struct Var {
+    name: String,
+    value: Value,
+    iface: bool,
+}
+
+impl Var {
+    fn new(name: &str, value: Value) -> Self {
+        Var {
+            name: name.to_string(),
+            value,
+            iface: false,
+        }
+    }
 }
 
 /// Run `f` on a thread with a [`STACK_SIZE`] stack: parsing and executing recurse on the Rust stack, and
@@ -93,7 +113,8 @@ pub(crate) fn run(
         tmpl,
         root,
         tree: tree.clone(),
-        vars: vec![("$".into(), data.clone())],
+        vars: vec![Var::new("$", data.clone())],
+        dot_iface: false,
         depth,
     };
     let mut out = String::new();
@@ -180,8 +201,13 @@ impl State<'_> {
     ) -> Result<Flow> {
         let mark = self.vars.len();
         let v = self.eval_pipeline(dot, &b.pipe)?;
-        let flow = if v.truth() {
-            self.walk_list(if with { &v } else { dot }, &b.list, out)
+        let flow = if v.truth() && with {
+            let saved = std::mem::replace(&mut self.dot_iface, false);
+            let flow = self.walk_list(&v, &b.list, out);
+            self.dot_iface = saved;
+            flow
+        } else if v.truth() {
+            self.walk_list(dot, &b.list, out)
         } else if let Some(e) = &b.else_list {
             self.walk_list(dot, e, out)
         } else {
@@ -232,6 +258,7 @@ impl State<'_> {
         };
         let mark = self.vars.len();
         let mut result = Ok(Flow::Normal);
+        let saved_iface = std::mem::replace(&mut self.dot_iface, !matches!(v, Value::Int(_)));
         for (index, elem) in &items {
             self.bind_range_vars(&b.pipe, index, elem);
             let flow = self.walk_list(elem, &b.list, out);
@@ -245,6 +272,7 @@ impl State<'_> {
                 }
             }
         }
+        self.dot_iface = saved_iface;
         if items.is_empty()
             && let Some(e) = &b.else_list
         {
@@ -256,17 +284,22 @@ impl State<'_> {
 
     fn bind_range_vars(&mut self, pipe: &Pipe, index: &Value, elem: &Value) {
         let n = self.vars.len();
+        let iface = self.dot_iface;
         match (pipe.decl.len(), pipe.is_assign) {
             (0, _) => {}
-            (1, true) => self.set_var(&pipe.decl[0].1, elem.clone()),
+            (1, true) => self.set_var(&pipe.decl[0].1, elem.clone(), iface),
             (_, true) => {
-                self.set_var(&pipe.decl[0].1, index.clone());
-                self.set_var(&pipe.decl[1].1, elem.clone());
+                self.set_var(&pipe.decl[0].1, index.clone(), false);
+                self.set_var(&pipe.decl[1].1, elem.clone(), iface);
             }
-            (1, false) => self.vars[n - 1].1 = elem.clone(),
+            (1, false) => {
+                self.vars[n - 1].value = elem.clone();
+                self.vars[n - 1].iface = iface;
+            }
             (_, false) => {
-                self.vars[n - 1].1 = elem.clone();
-                self.vars[n - 2].1 = index.clone();
+                self.vars[n - 1].value = elem.clone();
+                self.vars[n - 1].iface = iface;
+                self.vars[n - 2].value = index.clone();
             }
         }
     }
@@ -301,7 +334,8 @@ impl State<'_> {
             tmpl: self.tmpl,
             root: self.root,
             tree: tree.clone(),
-            vars: vec![("$".into(), data.clone())],
+            vars: vec![Var::new("$", data.clone())],
+            dot_iface: false,
             depth: self.depth + 1,
         };
         inner.walk_list(&data, &tree.root, out)?;
@@ -316,30 +350,32 @@ impl State<'_> {
         let value = value.unwrap_or_default();
         for (pos, name) in &pipe.decl {
             if pipe.is_assign {
-                if !self.vars.iter().any(|(n, _)| n == name) {
+                if !self.vars.iter().any(|v| &v.name == name) {
                     let at = At {
                         pos: *pos,
                         node: name,
                     };
                     return Err(self.err(&at, format!("undefined variable: {name}")));
                 }
-                self.set_var(name, value.clone());
+                self.set_var(name, value.clone(), false);
             } else {
-                self.vars.push((name.clone(), value.clone()));
+                self.vars.push(Var::new(name, value.clone()));
             }
         }
         Ok(value)
     }
 
-    fn set_var(&mut self, name: &str, value: Value) {
-        if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
-            slot.1 = value;
+    fn set_var(&mut self, name: &str, value: Value, iface: bool) {
+        if let Some(slot) = self.vars.iter_mut().rev().find(|v| v.name == name) {
+            slot.value = value;
+            slot.iface = iface;
         }
     }
 
-    fn var(&self, at: &At<'_>, name: &str) -> Result<Value> {
-        match self.vars.iter().rev().find(|(n, _)| n == name) {
-            Some((_, v)) => Ok(v.clone()),
+    /// The value of variable `name`, and whether it is a range-bound `interface {}`.
+    fn var(&self, at: &At<'_>, name: &str) -> Result<(Value, bool)> {
+        match self.vars.iter().rev().find(|v| v.name == name) {
+            Some(v) => Ok((v.value.clone(), v.iface)),
             None => Err(self.err(at, format!("undefined variable: {name}"))),
         }
     }
@@ -358,7 +394,8 @@ impl State<'_> {
         let first = &cmd.args[0];
         match first {
             Arg::Field { idents, .. } => {
-                self.eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, fin)
+                let recv = (dot.clone(), self.dot_iface);
+                self.eval_field_chain(dot, recv, first, idents, &cmd.args, fin)
             }
             Arg::Chain { node, fields, .. } => {
                 self.eval_chain(dot, first, node, fields, &cmd.args, fin)
@@ -401,7 +438,8 @@ impl State<'_> {
             Arg::Dot(_) => Ok(dot.clone()),
             Arg::Nil(_) => Ok(Value::Nil),
             Arg::Field { idents, .. } => {
-                self.eval_field_chain(dot, dot.clone(), arg, idents, one, None)
+                let recv = (dot.clone(), self.dot_iface);
+                self.eval_field_chain(dot, recv, arg, idents, one, None)
             }
             Arg::Variable { idents, .. } => self.eval_variable(dot, arg, idents, one, None),
             Arg::Pipe(p) => self.eval_pipeline(dot, p),

@@ -15,12 +15,12 @@ impl State<'_> {
         args: &[Arg],
         fin: Option<Value>,
     ) -> Result<Value> {
-        let v = self.var(&At::arg(node), &idents[0])?;
+        let (v, iface) = self.var(&At::arg(node), &idents[0])?;
         if idents.len() == 1 {
             self.not_a_function(args, &fin)?;
             return Ok(v);
         }
-        self.eval_field_chain(dot, v, node, &idents[1..], args, fin)
+        self.eval_field_chain(dot, (v, iface), node, &idents[1..], args, fin)
     }
 
     pub(super) fn eval_chain(
@@ -39,21 +39,24 @@ impl State<'_> {
             ));
         }
         let v = self.eval_arg(dot, node)?;
-        self.eval_field_chain(dot, v, chain, fields, args, fin)
+        self.eval_field_chain(dot, (v, false), chain, fields, args, fin)
     }
 
-    /// Evaluate `.a.b.c` on `receiver`; the last field gets `args` (whose first is the node itself).
+    /// Evaluate `.a.b.c` on `receiver`; the last field gets `args` (whose first is the node itself). The
+    /// receiver's flag tells whether its Go static type is `interface {}` (a range element).
     pub(super) fn eval_field_chain(
         &mut self,
         dot: &Value,
-        receiver: Value,
+        receiver: (Value, bool),
         node: &Arg,
         idents: &[String],
         args: &[Arg],
         fin: Option<Value>,
     ) -> Result<Value> {
-        // A nil receiver at the start is Go's invalid value; a nil found in a map is a nil interface.
-        let mut recv = if receiver.is_nil() {
+        // A nil receiver at the start is Go's invalid value, unless it is a range element: that, like a nil
+        // found in a map, is a nil interface.
+        let (receiver, iface) = receiver;
+        let mut recv = if receiver.is_nil() && !iface {
             None
         } else {
             Some(receiver)
@@ -66,7 +69,7 @@ impl State<'_> {
             } else {
                 (std::slice::from_ref(node), None)
             };
-            recv = self.eval_field(dot, name, node, a, f, recv, i == 0)?;
+            recv = self.eval_field(dot, name, node, a, f, recv, i == 0 && !iface)?;
         }
         Ok(recv.unwrap_or_default())
     }
