@@ -145,7 +145,12 @@ impl Printf {
     fn number(&mut self) -> Option<usize> {
         let mut n: Option<usize> = None;
         while let Some(v) = self.chars.get(self.i).and_then(|d| d.to_digit(10)) {
-            n = Some(n.unwrap_or(0).saturating_mul(10).saturating_add(v as usize));
+            if n.unwrap_or(0) > 1_000_000 {
+                // Go's tooLarge: an absurd number swallows the rest of the format.
+                self.i = self.chars.len();
+                return None;
+            }
+            n = Some(n.unwrap_or(0) * 10 + v as usize);
             self.i += 1;
         }
         n

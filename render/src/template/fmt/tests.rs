@@ -98,6 +98,19 @@ fn printf_matches_go_for_each_verb() {
         ("%[5]d", vec![i(1)], "%!d(BADINDEX)"),
         ("%[1]d %d", vec![i(1)], "1 %!d(MISSING)"),
         ("%[2]d", vec![i(1), i(2)], "2"),
+        ("%#v", vec![s("a")], "\"a\""),
+        (
+            "%#v",
+            vec![Value::list(vec![i(1), s("b"), Value::Nil])],
+            "[]interface {}{1, \"b\", interface {}(nil)}",
+        ),
+        (
+            "%#v",
+            vec![Value::map([("a", i(1))])],
+            "map[string]interface {}{\"a\":1}",
+        ),
+        ("%#v", vec![Value::Nil], "<nil>"),
+        ("%99999999d", vec![i(1)], "%!(NOVERB)%!(EXTRA int=1)"),
     ];
     let mut failures = Vec::new();
     for (format, args, want) in cases {
@@ -117,4 +130,12 @@ fn sprint_puts_spaces_only_between_non_strings() {
     );
     assert_eq!(sprintln(&[s("a"), i(1), s("b")]), "a 1 b\n");
     assert_eq!(sprint(&[Value::Nil, i(1)]), "<nil> 1");
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_format_string_formats_without_panicking(format in "[%0-9.*#+ \\[\\]a-zA-Z-]{0,12}", n in -5i64..5) {
+        let args = [i(n), f(1.5), s("x"), Value::Nil, Value::list(vec![i(1)])];
+        let _ = sprintf(&format, &args);
+    }
 }
