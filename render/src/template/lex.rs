@@ -149,7 +149,7 @@ impl Lexer<'_> {
                 self.emit(Tok::RightDelim, p);
                 return Ok(trim);
             }
-            self.inside_action(start)?;
+            self.inside_action()?;
         }
     }
 
@@ -181,10 +181,9 @@ impl Lexer<'_> {
         }
     }
 
-    fn inside_action(&mut self, action_start: usize) -> Result<(), ()> {
+    fn inside_action(&mut self) -> Result<(), ()> {
         let p = self.pos;
         let Some(c) = self.peek() else {
-            let _ = action_start;
             return self.fail("unclosed action".into(), self.pos);
         };
         match c {

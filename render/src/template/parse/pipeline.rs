@@ -19,7 +19,6 @@ impl Parser<'_> {
             let Tok::Variable(name) = &v.tok else { break };
             let before = self.i;
             self.next_non_space();
-            let after_var = self.peek();
             let next = self.peek_non_space();
             match next.tok {
                 Tok::Assign | Tok::Declare => {
@@ -40,10 +39,7 @@ impl Parser<'_> {
                     }
                     return self.err(format!("too many declarations in {context}"));
                 }
-                _ => {
-                    let _ = after_var;
-                    self.i = before;
-                }
+                _ => self.i = before,
             }
             break;
         }
