@@ -30,6 +30,8 @@ pub(crate) enum Tok {
     Declare,
     Assign,
     Comma,
+    /// Any other printable ASCII character; only the parser rejects it, as in Go.
+    Punct(char),
     LeftParen,
     RightParen,
     Eof,
@@ -166,10 +168,10 @@ impl Lexer<'_> {
     }
 
     fn comment(&mut self, start: usize) -> Result<bool, ()> {
-        let Some(end) = self.rest().find("*/") else {
+        let Some(end) = self.rest()[2..].find("*/") else {
             return self.fail("unclosed comment".into(), start).map(|_| false);
         };
-        self.pos += end + 2;
+        self.pos += 2 + end + 2;
         match self.at_right_delim() {
             Some(trim) => {
                 self.pos += if trim { 4 } else { 2 };
@@ -232,7 +234,13 @@ impl Lexer<'_> {
             }
             '+' | '-' | '0'..='9' => return self.number(p),
             c if is_alnum(c) => return self.identifier(p),
-            c => return self.fail(format!("bad character {}", unicode_repr(c)), p),
+            c if c.is_ascii_graphic() => self.single(Tok::Punct(c)),
+            c => {
+                return self.fail(
+                    format!("unrecognized character in action: {}", unicode_repr(c)),
+                    p,
+                );
+            }
         }
         Ok(())
     }

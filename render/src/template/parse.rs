@@ -105,6 +105,7 @@ fn describe(t: &Tok) -> String {
         Tok::Declare => ":=".into(),
         Tok::Assign => "=".into(),
         Tok::Comma => ",".into(),
+        Tok::Punct(c) => c.to_string(),
         Tok::LeftParen => "(".into(),
         Tok::RightParen => ")".into(),
     };

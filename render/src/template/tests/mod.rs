@@ -5,6 +5,7 @@ mod exec_cases;
 mod fixtures;
 mod helm;
 mod interface_cases;
+mod lex_cases;
 mod parse_cases;
 mod props;
 
