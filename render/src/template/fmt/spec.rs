@@ -165,7 +165,7 @@ impl Spec {
 
     fn float(&self, f: f64, verb: char) -> Option<String> {
         let (verb, prec) = match verb {
-            'v' => ('g', None),
+            'v' => ('g', self.prec),
             'e' | 'E' | 'f' | 'F' => (verb, Some(self.prec.unwrap_or(6))),
             'g' | 'G' => (verb, self.prec),
             _ => return None,

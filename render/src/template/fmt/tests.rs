@@ -110,6 +110,10 @@ fn printf_matches_go_for_each_verb() {
             "map[string]interface {}{\"a\":1}",
         ),
         ("%#v", vec![Value::Nil], "<nil>"),
+        ("%.3v", vec![f(3.14259)], "3.14"),
+        ("%.20g", vec![f(0.1)], "0.10000000000000000555"),
+        ("%e", vec![f(0.0)], "0.000000e+00"),
+        ("%v", vec![f(-0.0)], "-0"),
         ("%99999999d", vec![i(1)], "%!(NOVERB)%!(EXTRA int=1)"),
     ];
     let mut failures = Vec::new();
