@@ -276,7 +276,8 @@ impl State<'_> {
         if items.is_empty()
             && let Some(e) = &b.else_list
         {
-            result = self.walk_list(dot, e, out).map(|_| Flow::Normal);
+            // A `break` or `continue` here belongs to an enclosing range.
+            result = self.walk_list(dot, e, out);
         }
         self.vars.truncate(outer);
         result

@@ -247,3 +247,18 @@ fn a_null_list_element_is_a_nil_interface_as_in_go() {
         "map[x:1];<no value>;"
     );
 }
+
+#[test]
+fn break_in_an_inner_range_else_ends_the_outer_range() {
+    let data = json(serde_json::json!({"a": [1, 2, 3], "b": []}));
+    let out = render(
+        "{{range .a}}{{.}}{{range $.b}}{{else}}{{break}}{{end}}x{{end}}",
+        data.clone(),
+    );
+    assert_eq!(out.unwrap(), "1");
+    let out = render(
+        "{{range .a}}{{.}}{{range $.b}}{{else}}{{continue}}{{end}}x{{end}}",
+        data,
+    );
+    assert_eq!(out.unwrap(), "123");
+}
