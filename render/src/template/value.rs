@@ -147,6 +147,19 @@ impl Value {
         Value::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
+    /// A host object value.
+    pub fn object(o: impl Object + 'static) -> Value {
+        Value::Object(Arc::new(o))
+    }
+
+    /// A function value, for `call`.
+    pub fn func<F>(f: F) -> Value
+    where
+        F: Fn(&mut CallContext<'_>, &[Value]) -> Result<Value, String> + Send + Sync + 'static,
+    {
+        Value::Func(Func(Arc::new(f)))
+    }
+
     /// Go's truth: false, 0, 0.0, "", nil and empty lists and maps are false.
     pub fn truth(&self) -> bool {
         match self {
