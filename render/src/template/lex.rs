@@ -56,6 +56,8 @@ struct Lexer<'a> {
     pos: usize,
     out: Vec<Token>,
     paren_depth: usize,
+    /// A byte offset and its line, so lines are counted once, not from the start for every token.
+    mark: (usize, usize),
 }
 
 /// Split `src` into tokens. The last token is `Eof` or `Error`.
@@ -65,6 +67,7 @@ pub(crate) fn lex(src: &str) -> Vec<Token> {
         pos: 0,
         out: Vec::new(),
         paren_depth: 0,
+        mark: (0, 1),
     };
     l.run();
     l.out
@@ -81,8 +84,15 @@ impl Lexer<'_> {
     fn peek(&self) -> Option<char> {
         self.rest().chars().next()
     }
-    fn line_at(&self, pos: usize) -> usize {
-        1 + self.src[..pos].matches('\n').count()
+    fn line_at(&mut self, pos: usize) -> usize {
+        let (from, line) = if pos >= self.mark.0 {
+            self.mark
+        } else {
+            (0, 1)
+        };
+        let line = line + self.src[from..pos].matches('\n').count();
+        self.mark = (pos, line);
+        line
     }
     fn emit(&mut self, tok: Tok, pos: usize) {
         let line = self.line_at(pos);

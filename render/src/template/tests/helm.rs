@@ -262,3 +262,19 @@ fn break_in_an_inner_range_else_ends_the_outer_range() {
     );
     assert_eq!(out.unwrap(), "123");
 }
+
+#[test]
+fn a_large_template_parses_and_runs_quickly() {
+    let text =
+        "{{ .Values.name }}\nline {{ if .Values.replicas }}{{ . | len }}{{ end }}\n".repeat(20_000);
+    let started = std::time::Instant::now();
+    let t = Template::new("big").parse(&text).unwrap();
+    let out = t.execute("big", &values()).unwrap();
+    assert_eq!(out.lines().count(), 40_000);
+    // Generous: a debug build does this in well under a second; quadratic work would take minutes.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
