@@ -245,6 +245,10 @@ fn exec_tests() -> Vec<Case> {
         "string[:1]", "{{slice .PS 2}}", t, Ok("string");
         "string[1:2:3]", "{{slice .PS 1 2 3}}", t, Err("cannot 3-index slice a string");
         "slice of nil", "{{slice nil}}", t, Err("slice of untyped nil");
+        "slice out of range 3-index", "{{slice .SI 2 2 5}}", t, Err("index out of range: 5");
+        "slice of an interface field", "{{slice .Empty3 0 1}}", t, Ok("[7]");
+        "string out of range", "{{slice .X 1 5}}", t, Err("index out of range: 5");
+        "index of an interface field", "{{index .Empty3 0}}", t, Ok("7");
         "slice of int", "{{slice 1}}", t, Err("can't slice item of type int");
         // Len.
         "slice", "{{len .SI}}", t, Ok("3");
