@@ -260,8 +260,7 @@ fn slice(item: &Value, indexes: &[Value]) -> Result<Value, String> {
         return Err(format!("too many slice indexes: {}", indexes.len()));
     }
     let len = match item {
-        Value::String(s) if indexes.len() == 3 => {
-            let _ = s;
+        Value::String(_) if indexes.len() == 3 => {
             return Err("cannot 3-index slice a string".into());
         }
         Value::String(s) => s.len(),

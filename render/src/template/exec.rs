@@ -7,10 +7,12 @@ use super::ast::{Arg, Branch, Command, Node, Number, Pipe, Tree};
 use super::builtins::{self, Builtin};
 use super::funcs::CallContext;
 use super::value::Value;
-use super::{Error, MissingKey, Result, Template, fmt};
+use super::{Error, Result, Template, fmt};
+
+mod field;
 
 /// Stack size of the thread that executes templates.
-pub(crate) const STACK_SIZE: usize = 256 << 20;
+pub(crate) const STACK_SIZE: usize = 64 << 20;
 /// How deep `template` and `include` calls may nest (Go allows 100000 on a growable stack).
 pub(crate) const MAX_DEPTH: usize = 1000;
 
@@ -47,8 +49,28 @@ pub(crate) struct State<'a> {
     pub(crate) tmpl: &'a Template,
     root: &'a str,
     tree: Arc<Tree>,
-    vars: Vec<(String, Value)>,
+    vars: Vec<Var>,
+    /// Whether dot is a range element, whose Go static type is `interface {}`.
+    dot_iface: bool,
     depth: usize,
+}
+
+/// A variable. `iface` marks values bound by `range`, whose Go static type is `interface {}`: a nil one is
+/// a nil interface, and fields of it are nil-pointer errors rather than "no value".
+struct Var {
+    name: String,
+    value: Value,
+    iface: bool,
+}
+
+impl Var {
+    fn new(name: &str, value: Value) -> Self {
+        Var {
+            name: name.to_string(),
+            value,
+            iface: false,
+        }
+    }
 }
 
 /// Run `f` on a thread with a [`STACK_SIZE`] stack: parsing and executing recurse on the Rust stack, and
@@ -91,7 +113,8 @@ pub(crate) fn run(
         tmpl,
         root,
         tree: tree.clone(),
-        vars: vec![("$".into(), data.clone())],
+        vars: vec![Var::new("$", data.clone())],
+        dot_iface: false,
         depth,
     };
     let mut out = String::new();
@@ -178,8 +201,13 @@ impl State<'_> {
     ) -> Result<Flow> {
         let mark = self.vars.len();
         let v = self.eval_pipeline(dot, &b.pipe)?;
-        let flow = if v.truth() {
-            self.walk_list(if with { &v } else { dot }, &b.list, out)
+        let flow = if v.truth() && with {
+            let saved = std::mem::replace(&mut self.dot_iface, false);
+            let flow = self.walk_list(&v, &b.list, out);
+            self.dot_iface = saved;
+            flow
+        } else if v.truth() {
+            self.walk_list(dot, &b.list, out)
         } else if let Some(e) = &b.else_list {
             self.walk_list(dot, e, out)
         } else {
@@ -230,6 +258,7 @@ impl State<'_> {
         };
         let mark = self.vars.len();
         let mut result = Ok(Flow::Normal);
+        let saved_iface = std::mem::replace(&mut self.dot_iface, !matches!(v, Value::Int(_)));
         for (index, elem) in &items {
             self.bind_range_vars(&b.pipe, index, elem);
             let flow = self.walk_list(elem, &b.list, out);
@@ -243,10 +272,12 @@ impl State<'_> {
                 }
             }
         }
+        self.dot_iface = saved_iface;
         if items.is_empty()
             && let Some(e) = &b.else_list
         {
-            result = self.walk_list(dot, e, out).map(|_| Flow::Normal);
+            // A `break` or `continue` here belongs to an enclosing range.
+            result = self.walk_list(dot, e, out);
         }
         self.vars.truncate(outer);
         result
@@ -254,17 +285,22 @@ impl State<'_> {
 
     fn bind_range_vars(&mut self, pipe: &Pipe, index: &Value, elem: &Value) {
         let n = self.vars.len();
+        let iface = self.dot_iface;
         match (pipe.decl.len(), pipe.is_assign) {
             (0, _) => {}
-            (1, true) => self.set_var(&pipe.decl[0].1, elem.clone()),
+            (1, true) => self.set_var(&pipe.decl[0].1, elem.clone(), iface),
             (_, true) => {
-                self.set_var(&pipe.decl[0].1, index.clone());
-                self.set_var(&pipe.decl[1].1, elem.clone());
+                self.set_var(&pipe.decl[0].1, index.clone(), false);
+                self.set_var(&pipe.decl[1].1, elem.clone(), iface);
             }
-            (1, false) => self.vars[n - 1].1 = elem.clone(),
+            (1, false) => {
+                self.vars[n - 1].value = elem.clone();
+                self.vars[n - 1].iface = iface;
+            }
             (_, false) => {
-                self.vars[n - 1].1 = elem.clone();
-                self.vars[n - 2].1 = index.clone();
+                self.vars[n - 1].value = elem.clone();
+                self.vars[n - 1].iface = iface;
+                self.vars[n - 2].value = index.clone();
             }
         }
     }
@@ -299,7 +335,8 @@ impl State<'_> {
             tmpl: self.tmpl,
             root: self.root,
             tree: tree.clone(),
-            vars: vec![("$".into(), data.clone())],
+            vars: vec![Var::new("$", data.clone())],
+            dot_iface: false,
             depth: self.depth + 1,
         };
         inner.walk_list(&data, &tree.root, out)?;
@@ -314,30 +351,32 @@ impl State<'_> {
         let value = value.unwrap_or_default();
         for (pos, name) in &pipe.decl {
             if pipe.is_assign {
-                if !self.vars.iter().any(|(n, _)| n == name) {
+                if !self.vars.iter().any(|v| &v.name == name) {
                     let at = At {
                         pos: *pos,
                         node: name,
                     };
                     return Err(self.err(&at, format!("undefined variable: {name}")));
                 }
-                self.set_var(name, value.clone());
+                self.set_var(name, value.clone(), false);
             } else {
-                self.vars.push((name.clone(), value.clone()));
+                self.vars.push(Var::new(name, value.clone()));
             }
         }
         Ok(value)
     }
 
-    fn set_var(&mut self, name: &str, value: Value) {
-        if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
-            slot.1 = value;
+    fn set_var(&mut self, name: &str, value: Value, iface: bool) {
+        if let Some(slot) = self.vars.iter_mut().rev().find(|v| v.name == name) {
+            slot.value = value;
+            slot.iface = iface;
         }
     }
 
-    fn var(&self, at: &At<'_>, name: &str) -> Result<Value> {
-        match self.vars.iter().rev().find(|(n, _)| n == name) {
-            Some((_, v)) => Ok(v.clone()),
+    /// The value of variable `name`, and whether it is a range-bound `interface {}`.
+    fn var(&self, at: &At<'_>, name: &str) -> Result<(Value, bool)> {
+        match self.vars.iter().rev().find(|v| v.name == name) {
+            Some(v) => Ok((v.value.clone(), v.iface)),
             None => Err(self.err(at, format!("undefined variable: {name}"))),
         }
     }
@@ -356,7 +395,8 @@ impl State<'_> {
         let first = &cmd.args[0];
         match first {
             Arg::Field { idents, .. } => {
-                self.eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, fin)
+                let recv = (dot.clone(), self.dot_iface);
+                self.eval_field_chain(dot, recv, first, idents, &cmd.args, fin)
             }
             Arg::Chain { node, fields, .. } => {
                 self.eval_chain(dot, first, node, fields, &cmd.args, fin)
@@ -376,135 +416,6 @@ impl State<'_> {
                     _ => self.eval_arg(dot, first),
                 }
             }
-        }
-    }
-
-    fn eval_variable(
-        &mut self,
-        dot: &Value,
-        node: &Arg,
-        idents: &[String],
-        args: &[Arg],
-        fin: Option<Value>,
-    ) -> Result<Value> {
-        let v = self.var(&At::arg(node), &idents[0])?;
-        if idents.len() == 1 {
-            self.not_a_function(args, &fin)?;
-            return Ok(v);
-        }
-        self.eval_field_chain(dot, v, node, &idents[1..], args, fin)
-    }
-
-    fn eval_chain(
-        &mut self,
-        dot: &Value,
-        chain: &Arg,
-        node: &Arg,
-        fields: &[String],
-        args: &[Arg],
-        fin: Option<Value>,
-    ) -> Result<Value> {
-        if matches!(node, Arg::Nil(_)) {
-            return Err(self.err(
-                &At::arg(chain),
-                format!("indirection through explicit nil in {chain}"),
-            ));
-        }
-        let v = self.eval_arg(dot, node)?;
-        self.eval_field_chain(dot, v, chain, fields, args, fin)
-    }
-
-    /// Evaluate `.a.b.c` on `receiver`; the last field gets `args` (whose first is the node itself).
-    fn eval_field_chain(
-        &mut self,
-        dot: &Value,
-        receiver: Value,
-        node: &Arg,
-        idents: &[String],
-        args: &[Arg],
-        fin: Option<Value>,
-    ) -> Result<Value> {
-        // A nil receiver at the start is Go's invalid value; a nil found in a map is a nil interface.
-        let mut recv = if receiver.is_nil() {
-            None
-        } else {
-            Some(receiver)
-        };
-        let mut fin = fin;
-        for (i, name) in idents.iter().enumerate() {
-            let last = i + 1 == idents.len();
-            let (a, f) = if last {
-                (args, fin.take())
-            } else {
-                (std::slice::from_ref(node), None)
-            };
-            recv = self.eval_field(dot, name, node, a, f, recv, i == 0)?;
-        }
-        Ok(recv.unwrap_or_default())
-    }
-
-    #[allow(clippy::too_many_arguments)] // Mirrors Go's evalField; bundling would only rename the list.
-    fn eval_field(
-        &mut self,
-        dot: &Value,
-        name: &str,
-        node: &Arg,
-        args: &[Arg],
-        fin: Option<Value>,
-        recv: Option<Value>,
-        first: bool,
-    ) -> Result<Option<Value>> {
-        let at = At::arg(node);
-        let Some(r) = recv else {
-            if self.tmpl.options.missing_key == MissingKey::Error {
-                return Err(self.err(&at, format!("nil data; no entry for key {name:?}")));
-            }
-            return Ok(None);
-        };
-        let has_args = args.len() > 1 || fin.is_some();
-        let type_name = if first {
-            r.type_name()
-        } else {
-            "interface {}".into()
-        };
-        match &r {
-            Value::Nil => {
-                Err(self.err(&at, format!("nil pointer evaluating interface {{}}.{name}")))
-            }
-            Value::Object(o) if o.has_method(name) => {
-                let argv = self.eval_args(dot, &args[1..], fin)?;
-                o.call_method(name, &argv)
-                    .map(Some)
-                    .map_err(|e| self.err(&at, format!("error calling {name}: {e}")))
-            }
-            Value::Object(o) => match o.field(name) {
-                Some(_) if has_args => Err(self.err(
-                    &at,
-                    format!("{name} has arguments but cannot be invoked as function"),
-                )),
-                Some(v) => Ok(Some(v)),
-                None => Err(self.err(
-                    &at,
-                    format!("can't evaluate field {name} in type {type_name}"),
-                )),
-            },
-            Value::Map(m) => {
-                if has_args {
-                    return Err(self.err(&at, format!("{name} is not a method but has arguments")));
-                }
-                match (m.get(name), self.tmpl.options.missing_key) {
-                    (Some(v), _) => Ok(Some(v)),
-                    (None, MissingKey::Default) => Ok(None),
-                    (None, MissingKey::Zero) => Ok(Some(Value::Nil)),
-                    (None, MissingKey::Error) => {
-                        Err(self.err(&at, format!("map has no entry for key {name:?}")))
-                    }
-                }
-            }
-            _ => Err(self.err(
-                &at,
-                format!("can't evaluate field {name} in type {type_name}"),
-            )),
         }
     }
 
@@ -528,7 +439,8 @@ impl State<'_> {
             Arg::Dot(_) => Ok(dot.clone()),
             Arg::Nil(_) => Ok(Value::Nil),
             Arg::Field { idents, .. } => {
-                self.eval_field_chain(dot, dot.clone(), arg, idents, one, None)
+                let recv = (dot.clone(), self.dot_iface);
+                self.eval_field_chain(dot, recv, arg, idents, one, None)
             }
             Arg::Variable { idents, .. } => self.eval_variable(dot, arg, idents, one, None),
             Arg::Pipe(p) => self.eval_pipeline(dot, p),

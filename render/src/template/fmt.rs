@@ -33,18 +33,25 @@ pub fn display(v: &Value) -> String {
     Spec::default().format(v, 'v')
 }
 
-/// Go's `fmt.Sprintf`.
+/// Go's `fmt.Sprintf`, including explicit argument indexes (`%[2]d`, `%[1]*d`).
 pub fn sprintf(format: &str, args: &[Value]) -> String {
+    let mut p = Printf {
+        chars: format.chars().collect(),
+        i: 0,
+        arg: 0,
+        reordered: false,
+        good_arg: true,
+    };
     let mut out = String::new();
-    let mut next_arg = 0;
-    let mut chars = format.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
+    while p.i < p.chars.len() {
+        let c = p.chars[p.i];
+        p.i += 1;
         if c != '%' {
             out.push(c);
             continue;
         }
         let mut spec = Spec::default();
-        while let Some(&(_, f)) = chars.peek() {
+        while let Some(&f) = p.chars.get(p.i) {
             match f {
                 '+' => spec.plus = true,
                 '-' => {
@@ -56,58 +63,67 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                 '0' => spec.zero = !spec.minus,
                 _ => break,
             }
-            chars.next();
+            p.i += 1;
         }
-        // Width.
-        if chars.peek().map(|p| p.1) == Some('*') {
-            chars.next();
-            match args.get(next_arg) {
-                Some(Value::Int(w)) if w.unsigned_abs() < 1_000_000 => {
-                    if *w < 0 {
+        let mut after_index = p.arg_number(args.len());
+        if p.chars.get(p.i) == Some(&'*') {
+            p.i += 1;
+            match p.star_arg(args) {
+                Some(w) => {
+                    if w < 0 {
                         spec.minus = true;
                         spec.zero = false;
                     }
                     spec.width = Some(w.unsigned_abs() as usize);
                 }
-                _ => out.push_str("%!(BADWIDTH)"),
+                None => out.push_str("%!(BADWIDTH)"),
             }
-            next_arg += 1;
+            after_index = false;
         } else {
-            spec.width = take_num(&mut chars);
-        }
-        // Precision.
-        if chars.peek().map(|p| p.1) == Some('.') {
-            chars.next();
-            if chars.peek().map(|p| p.1) == Some('*') {
-                chars.next();
-                match args.get(next_arg) {
-                    Some(Value::Int(p)) if (0..1_000_000).contains(p) => {
-                        spec.prec = Some(*p as usize)
-                    }
-                    Some(Value::Int(p)) if *p < 0 => spec.prec = None,
-                    _ => out.push_str("%!(BADPREC)"),
-                }
-                next_arg += 1;
-            } else {
-                spec.prec = Some(take_num(&mut chars).unwrap_or(0));
+            spec.width = p.number();
+            if after_index && spec.width.is_some() {
+                p.good_arg = false;
             }
         }
-        let Some((_, verb)) = chars.next() else {
+        if p.chars.get(p.i) == Some(&'.') {
+            p.i += 1;
+            if after_index {
+                p.good_arg = false;
+            }
+            after_index = p.arg_number(args.len());
+            if p.chars.get(p.i) == Some(&'*') {
+                p.i += 1;
+                match p.star_arg(args) {
+                    Some(n) if n >= 0 => spec.prec = Some(n as usize),
+                    Some(_) => spec.prec = None,
+                    None => out.push_str("%!(BADPREC)"),
+                }
+                after_index = false;
+            } else {
+                spec.prec = Some(p.number().unwrap_or(0));
+            }
+        }
+        if !after_index {
+            p.arg_number(args.len());
+        }
+        let Some(&verb) = p.chars.get(p.i) else {
             out.push_str("%!(NOVERB)");
             break;
         };
+        p.i += 1;
         if verb == '%' {
             out.push('%');
-            continue;
+        } else if !p.good_arg {
+            out.push_str(&format!("%!{verb}(BADINDEX)"));
+        } else if let Some(a) = args.get(p.arg) {
+            out.push_str(&spec.format(a, verb));
+            p.arg += 1;
+        } else {
+            out.push_str(&format!("%!{verb}(MISSING)"));
         }
-        match args.get(next_arg) {
-            None => out.push_str(&format!("%!{verb}(MISSING)")),
-            Some(a) => out.push_str(&spec.format(a, verb)),
-        }
-        next_arg += 1;
     }
-    if next_arg < args.len() {
-        let extra: Vec<String> = args[next_arg..]
+    if !p.reordered && p.arg < args.len() {
+        let extra: Vec<String> = args[p.arg..]
             .iter()
             .map(|a| format!("{}={}", type_label(a), display(a)))
             .collect();
@@ -116,14 +132,64 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
     out
 }
 
-fn take_num(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Option<usize> {
-    let mut n: Option<usize> = None;
-    while let Some(&(_, d)) = chars.peek() {
-        let Some(v) = d.to_digit(10) else { break };
-        n = Some(n.unwrap_or(0).saturating_mul(10).saturating_add(v as usize));
-        chars.next();
+/// The cursor of one `sprintf` run.
+struct Printf {
+    chars: Vec<char>,
+    i: usize,
+    arg: usize,
+    reordered: bool,
+    good_arg: bool,
+}
+
+impl Printf {
+    fn number(&mut self) -> Option<usize> {
+        let mut n: Option<usize> = None;
+        while let Some(v) = self.chars.get(self.i).and_then(|d| d.to_digit(10)) {
+            if n.unwrap_or(0) > 1_000_000 {
+                // Go's tooLarge: an absurd number swallows the rest of the format.
+                self.i = self.chars.len();
+                return None;
+            }
+            n = Some(n.unwrap_or(0) * 10 + v as usize);
+            self.i += 1;
+        }
+        n
     }
-    n
+
+    /// Go's `argNumber`: an optional `[n]` selects argument n (1-based); returns whether one was read.
+    fn arg_number(&mut self, nargs: usize) -> bool {
+        if self.chars.get(self.i) != Some(&'[') {
+            return false;
+        }
+        self.reordered = true;
+        let start = self.i;
+        self.i += 1;
+        let n = self.number();
+        if self.chars.get(self.i) == Some(&']') {
+            self.i += 1;
+            match n {
+                Some(n) if n >= 1 && n <= nargs => {
+                    self.arg = n - 1;
+                    self.good_arg = true;
+                }
+                _ => self.good_arg = false,
+            }
+            return true;
+        }
+        // No closing bracket: the index is bad.
+        self.i = start + 1;
+        self.good_arg = false;
+        true
+    }
+
+    fn star_arg(&mut self, args: &[Value]) -> Option<i64> {
+        let v = match args.get(self.arg) {
+            Some(Value::Int(w)) if w.unsigned_abs() < 1_000_000 => Some(*w),
+            _ => None,
+        };
+        self.arg += 1;
+        v
+    }
 }
 
 /// The type as `%!verb(TYPE=value)` shows it.

@@ -30,6 +30,8 @@ pub(crate) enum Tok {
     Declare,
     Assign,
     Comma,
+    /// Any other printable ASCII character; only the parser rejects it, as in Go.
+    Punct(char),
     LeftParen,
     RightParen,
     Eof,
@@ -54,6 +56,8 @@ struct Lexer<'a> {
     pos: usize,
     out: Vec<Token>,
     paren_depth: usize,
+    /// A byte offset and its line, so lines are counted once, not from the start for every token.
+    mark: (usize, usize),
 }
 
 /// Split `src` into tokens. The last token is `Eof` or `Error`.
@@ -63,6 +67,7 @@ pub(crate) fn lex(src: &str) -> Vec<Token> {
         pos: 0,
         out: Vec::new(),
         paren_depth: 0,
+        mark: (0, 1),
     };
     l.run();
     l.out
@@ -79,8 +84,15 @@ impl Lexer<'_> {
     fn peek(&self) -> Option<char> {
         self.rest().chars().next()
     }
-    fn line_at(&self, pos: usize) -> usize {
-        1 + self.src[..pos].matches('\n').count()
+    fn line_at(&mut self, pos: usize) -> usize {
+        let (from, line) = if pos >= self.mark.0 {
+            self.mark
+        } else {
+            (0, 1)
+        };
+        let line = line + self.src[from..pos].matches('\n').count();
+        self.mark = (pos, line);
+        line
     }
     fn emit(&mut self, tok: Tok, pos: usize) {
         let line = self.line_at(pos);
@@ -149,7 +161,7 @@ impl Lexer<'_> {
                 self.emit(Tok::RightDelim, p);
                 return Ok(trim);
             }
-            self.inside_action(start)?;
+            self.inside_action()?;
         }
     }
 
@@ -166,10 +178,10 @@ impl Lexer<'_> {
     }
 
     fn comment(&mut self, start: usize) -> Result<bool, ()> {
-        let Some(end) = self.rest().find("*/") else {
+        let Some(end) = self.rest()[2..].find("*/") else {
             return self.fail("unclosed comment".into(), start).map(|_| false);
         };
-        self.pos += end + 2;
+        self.pos += 2 + end + 2;
         match self.at_right_delim() {
             Some(trim) => {
                 self.pos += if trim { 4 } else { 2 };
@@ -181,10 +193,9 @@ impl Lexer<'_> {
         }
     }
 
-    fn inside_action(&mut self, action_start: usize) -> Result<(), ()> {
+    fn inside_action(&mut self) -> Result<(), ()> {
         let p = self.pos;
         let Some(c) = self.peek() else {
-            let _ = action_start;
             return self.fail("unclosed action".into(), self.pos);
         };
         match c {
@@ -233,7 +244,13 @@ impl Lexer<'_> {
             }
             '+' | '-' | '0'..='9' => return self.number(p),
             c if is_alnum(c) => return self.identifier(p),
-            c => return self.fail(format!("bad character {}", unicode_repr(c)), p),
+            c if c.is_ascii_graphic() => self.single(Tok::Punct(c)),
+            c => {
+                return self.fail(
+                    format!("unrecognized character in action: {}", unicode_repr(c)),
+                    p,
+                );
+            }
         }
         Ok(())
     }

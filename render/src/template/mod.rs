@@ -13,6 +13,21 @@
 //! let out = t.execute("x", &Value::from(serde_json::json!([1, 2]))).unwrap();
 //! assert_eq!(out, "1,2,");
 //! ```
+//!
+//! Added functions and files share one set, as with Go's `Funcs` and `t.New(name).Parse(text)`:
+//!
+//! ```
+//! use canopy_render::template::{Funcs, Template, Value};
+//! let mut funcs = Funcs::new();
+//! funcs.insert("include", |cx, args| match args {
+//!     [Value::String(name), data] => cx.include(name, data).map(Value::String),
+//!     _ => Err("include takes a template name and data".into()),
+//! });
+//! let mut set = Template::new("main").funcs(&funcs);
+//! set.add("_helpers.tpl", r#"{{define "greet"}}hello {{.}}{{end}}"#).unwrap();
+//! set.add("main", r#"{{include "greet" "world" | printf "%q"}}"#).unwrap();
+//! assert_eq!(set.execute("main", &Value::Nil).unwrap(), r#""hello world""#);
+//! ```
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -14,18 +14,15 @@ pub trait Object: Send + Sync + fmt::Debug {
     /// The Go type name used in error messages, e.g. `chartutil.Capabilities`.
     fn type_name(&self) -> &str;
     /// The value of field `name`, or `None` when the object has no such field.
-    fn field(&self, name: &str) -> Option<Value> {
-        let _ = name;
+    fn field(&self, _name: &str) -> Option<Value> {
         None
     }
     /// Whether `name` is a method of the object.
-    fn has_method(&self, name: &str) -> bool {
-        let _ = name;
+    fn has_method(&self, _name: &str) -> bool {
         false
     }
     /// Call method `name` with `args`. Only called when [`Object::has_method`] returned true.
-    fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, String> {
-        let _ = args;
+    fn call_method(&self, name: &str, _args: &[Value]) -> Result<Value, String> {
         Err(format!("can't call method {name}"))
     }
     /// What `%v` prints for the object.
@@ -148,6 +145,19 @@ impl Value {
     /// A map value from key-value pairs.
     pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Value)>) -> Value {
         Value::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// A host object value.
+    pub fn object(o: impl Object + 'static) -> Value {
+        Value::Object(Arc::new(o))
+    }
+
+    /// A function value, for `call`.
+    pub fn func<F>(f: F) -> Value
+    where
+        F: Fn(&mut CallContext<'_>, &[Value]) -> Result<Value, String> + Send + Sync + 'static,
+    {
+        Value::Func(Func(Arc::new(f)))
     }
 
     /// Go's truth: false, 0, 0.0, "", nil and empty lists and maps are false.

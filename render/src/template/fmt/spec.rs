@@ -21,6 +21,9 @@ impl Spec {
         if verb == 'T' {
             return self.pad(&v.type_name());
         }
+        if verb == 'v' && self.sharp {
+            return self.pad(&go_syntax(v, true));
+        }
         match v {
             Value::Nil => match verb {
                 'v' => self.pad("<nil>"),
@@ -162,7 +165,7 @@ impl Spec {
 
     fn float(&self, f: f64, verb: char) -> Option<String> {
         let (verb, prec) = match verb {
-            'v' => ('g', None),
+            'v' => ('g', self.prec),
             'e' | 'E' | 'f' | 'F' => (verb, Some(self.prec.unwrap_or(6))),
             'g' | 'G' => (verb, self.prec),
             _ => return None,
@@ -257,5 +260,28 @@ fn quote_rune(c: char) -> String {
             let q = quote(&c.to_string());
             format!("'{}'", &q[1..q.len() - 1])
         }
+    }
+}
+
+/// Go's `%#v`: values as Go source. `top` tells whether `v` is the operand itself rather than an element
+/// of an `interface{}` container, where nil prints as `interface {}(nil)`.
+fn go_syntax(v: &Value, top: bool) -> String {
+    match v {
+        Value::Nil if top => "<nil>".into(),
+        Value::Nil => "interface {}(nil)".into(),
+        Value::String(s) => quote(s),
+        Value::List(items) => {
+            let parts: Vec<String> = items.iter().map(|i| go_syntax(i, false)).collect();
+            format!("[]interface {{}}{{{}}}", parts.join(", "))
+        }
+        Value::Map(m) => {
+            let parts: Vec<String> = m
+                .entries()
+                .iter()
+                .map(|(k, v)| format!("{}:{}", quote(k), go_syntax(v, false)))
+                .collect();
+            format!("map[string]interface {{}}{{{}}}", parts.join(", "))
+        }
+        other => display(other),
     }
 }

@@ -92,6 +92,29 @@ fn printf_matches_go_for_each_verb() {
             "map[a:1 b:2]",
         ),
         ("%03d", vec![Value::list(vec![i(1), i(2)])], "[001 002]"),
+        ("%[2]d %[1]d", vec![i(11), i(22)], "22 11"),
+        ("%[3]*.[2]*[1]f", vec![f(12.0), i(2), i(6)], " 12.00"),
+        ("%d %d %#[1]x %#x", vec![i(16), i(17)], "16 17 0x10 0x11"),
+        ("%[5]d", vec![i(1)], "%!d(BADINDEX)"),
+        ("%[1]d %d", vec![i(1)], "1 %!d(MISSING)"),
+        ("%[2]d", vec![i(1), i(2)], "2"),
+        ("%#v", vec![s("a")], "\"a\""),
+        (
+            "%#v",
+            vec![Value::list(vec![i(1), s("b"), Value::Nil])],
+            "[]interface {}{1, \"b\", interface {}(nil)}",
+        ),
+        (
+            "%#v",
+            vec![Value::map([("a", i(1))])],
+            "map[string]interface {}{\"a\":1}",
+        ),
+        ("%#v", vec![Value::Nil], "<nil>"),
+        ("%.3v", vec![f(3.14259)], "3.14"),
+        ("%.20g", vec![f(0.1)], "0.10000000000000000555"),
+        ("%e", vec![f(0.0)], "0.000000e+00"),
+        ("%v", vec![f(-0.0)], "-0"),
+        ("%99999999d", vec![i(1)], "%!(NOVERB)%!(EXTRA int=1)"),
     ];
     let mut failures = Vec::new();
     for (format, args, want) in cases {
@@ -111,4 +134,12 @@ fn sprint_puts_spaces_only_between_non_strings() {
     );
     assert_eq!(sprintln(&[s("a"), i(1), s("b")]), "a 1 b\n");
     assert_eq!(sprint(&[Value::Nil, i(1)]), "<nil> 1");
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_format_string_formats_without_panicking(format in "[%0-9.*#+ \\[\\]a-zA-Z-]{0,12}", n in -5i64..5) {
+        let args = [i(n), f(1.5), s("x"), Value::Nil, Value::list(vec![i(1)])];
+        let _ = sprintf(&format, &args);
+    }
 }

@@ -215,3 +215,66 @@ fn an_undefined_function_is_a_parse_error_with_the_line() {
     let err = render("a\n{{ toYaml . }}", Value::Nil).unwrap_err();
     assert_eq!(err, "template: t:2: function \"toYaml\" not defined");
 }
+
+#[test]
+fn a_null_list_element_is_a_nil_interface_as_in_go() {
+    let data = json(serde_json::json!({"items": [{"x": 1}, null], "m": {"k": null}}));
+    let err = render("{{range .items}}{{.x}}{{end}}", data.clone()).unwrap_err();
+    assert!(
+        err.contains("at <.x>: nil pointer evaluating interface {}.x"),
+        "{err}"
+    );
+    let err = render("{{range $k, $v := .m}}{{$v.y}}{{end}}", data.clone()).unwrap_err();
+    assert!(
+        err.contains("nil pointer evaluating interface {}.y"),
+        "{err}"
+    );
+    let err = render(
+        "{{range .items}}{{with .x}}{{.y}}{{end}}{{end}}",
+        data.clone(),
+    )
+    .unwrap_err();
+    assert!(err.contains("can't evaluate field y in type int"), "{err}");
+    let err = render("{{range list 1}}{{.y}}{{end}}", data.clone());
+    assert!(err.unwrap_err().contains("function \"list\" not defined"));
+    let err = render("{{range (index .items 0)}}{{.y}}{{end}}", data.clone()).unwrap_err();
+    assert!(
+        err.contains("can't evaluate field y in type interface {}"),
+        "{err}"
+    );
+    assert_eq!(
+        render("{{range .items}}{{.}};{{end}}", data).unwrap(),
+        "map[x:1];<no value>;"
+    );
+}
+
+#[test]
+fn break_in_an_inner_range_else_ends_the_outer_range() {
+    let data = json(serde_json::json!({"a": [1, 2, 3], "b": []}));
+    let out = render(
+        "{{range .a}}{{.}}{{range $.b}}{{else}}{{break}}{{end}}x{{end}}",
+        data.clone(),
+    );
+    assert_eq!(out.unwrap(), "1");
+    let out = render(
+        "{{range .a}}{{.}}{{range $.b}}{{else}}{{continue}}{{end}}x{{end}}",
+        data,
+    );
+    assert_eq!(out.unwrap(), "123");
+}
+
+#[test]
+fn a_large_template_parses_and_runs_quickly() {
+    let text =
+        "{{ .Values.name }}\nline {{ if .Values.replicas }}{{ . | len }}{{ end }}\n".repeat(20_000);
+    let started = std::time::Instant::now();
+    let t = Template::new("big").parse(&text).unwrap();
+    let out = t.execute("big", &values()).unwrap();
+    assert_eq!(out.lines().count(), 40_000);
+    // Generous: a debug build does this in well under a second; quadratic work would take minutes.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

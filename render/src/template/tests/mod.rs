@@ -1,8 +1,11 @@
 //! Tests of the whole engine: Go's own test tables, Helm-style behaviour, and parser robustness.
 
+mod compare_cases;
 mod exec_cases;
 mod fixtures;
 mod helm;
+mod interface_cases;
+mod lex_cases;
 mod parse_cases;
 mod props;
 

@@ -420,6 +420,22 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("max expression depth exceeded"), "{err}");
+    let fine = format!("{{{{{}1{}}}}}", "(".repeat(900), ")".repeat(900));
+    let t = crate::template::Template::new("fine").parse(&fine).unwrap();
+    assert_eq!(
+        t.execute("fine", &crate::template::Value::Nil).unwrap(),
+        "1"
+    );
+    drop(t);
+    let nested = format!("{}x{}", "{{if 1}}".repeat(900), "{{end}}".repeat(900));
+    let t = crate::template::Template::new("nested")
+        .parse(&nested)
+        .unwrap();
+    assert_eq!(
+        t.execute("nested", &crate::template::Value::Nil).unwrap(),
+        "x"
+    );
+    drop(t);
     let ifs = "{{if 1}}".repeat(20_000);
     let err = crate::template::Template::new("deep")
         .parse(&ifs)
