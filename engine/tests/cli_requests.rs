@@ -506,7 +506,7 @@ async fn a_missing_value_sends_nothing_and_names_the_key_and_line() {
     assert_eq!(
         lines,
         [format!(
-            "error: cannot render {} with the values: line 3: no value for key \"Region\" in .Region",
+            "error: cannot render {} with the values: template: resources.yaml:3:26: executing \"resources.yaml\" at <.Region>: map has no entry for key \"Region\"",
             scenario.path("resources.yaml").display()
         )]
     );

@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use super::template::value_kind;
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
 use yaml_serde::Value;
@@ -250,7 +249,7 @@ fn from_value(index: usize, value: Value, yaml_dir: &Path) -> Result<Document> {
     let Value::Mapping(mut doc) = value else {
         return Err(Error::NotAMap {
             index,
-            found: value_kind(&value),
+            found: kind(&value),
         });
     };
     let wrong = |field, expected| Error::WrongType {
@@ -264,7 +263,7 @@ fn from_value(index: usize, value: Value, yaml_dir: &Path) -> Result<Document> {
         Some(other) => {
             return Err(Error::Version {
                 index,
-                version: scalar(&other).unwrap_or_else(|| value_kind(&other).to_owned()),
+                version: scalar(&other).unwrap_or_else(|| kind(&other).to_owned()),
             });
         }
     }
@@ -363,6 +362,19 @@ fn scalar(value: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+/// What sort of YAML value `value` is, for messages.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a map",
+        Value::Tagged(_) => "a tagged value",
     }
 }
 

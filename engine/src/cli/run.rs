@@ -128,7 +128,7 @@ fn load(args: &Args) -> Result<String> {
             path: path.clone(),
             source,
         })?;
-    template::render(&text, &values).map_err(|source| Error::Template {
+    template::render(&file_name(&args.file), &text, &values).map_err(|source| Error::Template {
         path: args.file.clone(),
         source,
     })
@@ -218,4 +218,12 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = e.source();
     }
     text
+}
+
+/// The file's name without its folders, for template error messages (the path is in the message's prefix).
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
