@@ -1,8 +1,109 @@
-//! The Sprig function library, as Helm charts use it. Functions that need the template engine's values are
-//! registered with the engine; the logic that stands alone lives in these modules:
+//! The Sprig function library (Masterminds/sprig v3), as Helm charts use it. [`funcs`] registers every
+//! function; each concept has its own module:
 //!
-//! - [`semver`]: versions and constraints (`semver`, `semverCompare`);
-//! - [`time`]: instants formatted by Go reference layouts (`date`, `htmlDate`, `now`).
+//! - `strings`, `words`: trimming, case, slicing, quoting, wrapping, splitting and joining;
+//! - `defaults`, `json`: `default`, `empty`, `coalesce`, `ternary`, `deepEqual`, and `toJson` and its
+//!   kin with Go's `encoding/json` output;
+//! - `lists`, `dicts`: list and dictionary functions, including the `must` forms;
+//! - `convert`, `args`: `int`, `float64`, `atoi`, the kind and type tests, and the `cast` rules and
+//!   typed-parameter checks all functions share;
+//! - `math`, `decimal`: integer arithmetic, and float arithmetic done in decimal as Sprig does;
+//! - `regex`: the `regex*` functions;
+//! - `encoding`, `random`: base64, base32, checksums, random strings and `uuidv4`;
+//! - `dates`, `duration`, `parse_time`, [`time`]: `now`, `date`, `toDate`, `dateModify`, `ago`, and Go's
+//!   reference layouts;
+//! - `versions`, [`semver`]: `semver` and `semverCompare`.
+//!
+//! Sprig functions canopy does not implement are listed in [`NOT_IMPLEMENTED`]; each is registered so
+//! that calling it fails with a message naming it, rather than as an unknown function. Helm's own
+//! functions (`include`, `tpl`, `required`, `fail`, `toYaml`, `fromYaml`, ...) are not Sprig's and are not
+//! here. Functions whose output is random (`randAlphaNum` and kin, `randInt`, `uuidv4`) or depends on the
+//! clock (`now`, `ago`, `date` of anything but a time) differ on every render.
 
+use crate::template::Funcs;
+
+mod args;
+mod convert;
+pub mod dates;
+mod decimal;
+mod defaults;
+mod dicts;
+mod duration;
+mod encoding;
+mod json;
+mod lists;
+mod math;
+mod parse_time;
+mod random;
+mod regex;
 pub mod semver;
+mod strings;
 pub mod time;
+pub mod versions;
+mod words;
+
+/// Sprig v3 functions canopy does not implement: key and certificate generation, encryption, password
+/// hashing, DNS lookups, the environment (which Helm removes too), URL parsing and file paths, random
+/// bytes and shuffling, and `durationRound`. Calling one is an error that names it.
+pub const NOT_IMPLEMENTED: &[&str] = &[
+    "bcrypt",
+    "htpasswd",
+    "genPrivateKey",
+    "derivePassword",
+    "buildCustomCert",
+    "genCA",
+    "genCAWithKey",
+    "genSelfSignedCert",
+    "genSelfSignedCertWithKey",
+    "genSignedCert",
+    "genSignedCertWithKey",
+    "encryptAES",
+    "decryptAES",
+    "randBytes",
+    "shuffle",
+    "getHostByName",
+    "env",
+    "expandenv",
+    "urlParse",
+    "urlJoin",
+    "base",
+    "dir",
+    "clean",
+    "ext",
+    "isAbs",
+    "osBase",
+    "osClean",
+    "osDir",
+    "osExt",
+    "osIsAbs",
+    "durationRound",
+    "hello",
+];
+
+/// Every Sprig function canopy implements, plus a failing stand-in for each of [`NOT_IMPLEMENTED`].
+pub fn funcs() -> Funcs {
+    let mut f = Funcs::new();
+    for name in NOT_IMPLEMENTED {
+        f.insert(*name, move |_, _| {
+            Err(format!(
+                "{name:?} is a Sprig function that canopy does not implement"
+            ))
+        });
+    }
+    strings::register(&mut f);
+    defaults::register(&mut f);
+    lists::register(&mut f);
+    dicts::register(&mut f);
+    convert::register(&mut f);
+    math::register(&mut f);
+    regex::register(&mut f);
+    encoding::register(&mut f);
+    random::register(&mut f);
+    dates::register(&mut f);
+    versions::register(&mut f);
+    f.insert("tuple", |_, a| Ok(crate::template::Value::list(a.to_vec())));
+    f
+}
+
+#[cfg(test)]
+mod tests;
