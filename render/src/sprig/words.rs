@@ -110,33 +110,51 @@ pub(crate) fn camel_case(s: &str) -> String {
     out
 }
 
-/// `xstrings.ToSnakeCase` and `ToKebabCase`: words split at connectors, at a lower-to-upper change and
-/// before the last capital of an acronym (`HTTPServer` is `http` and `server`), lower-cased and joined by
-/// `connector`. Digits stay with the word before them.
+/// `xstrings.ToSnakeCase` and `ToKebabCase`: each connector (`_`, `-`, white space) becomes `connector`,
+/// other punctuation stays, letters are lower-cased, and `connector` is put between words that touch:
+/// at a lower-to-upper change, before the last capital of an acronym (`HTTPServer`), and around numbers
+/// (`HTTP2xx` is `http_2xx`, but `Bld4Floor` is `bld4_floor` and a number at the end stays attached).
 pub(crate) fn to_lower_case(s: &str, connector: char) -> String {
     let chars: Vec<char> = s.chars().collect();
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
+    let mut out = String::with_capacity(s.len());
     for (i, &c) in chars.iter().enumerate() {
         if is_connector(c) {
-            if !word.is_empty() {
-                words.push(std::mem::take(&mut word));
-            }
+            out.push(connector);
             continue;
         }
-        if c.is_uppercase() && !word.is_empty() {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
-                words.push(std::mem::take(&mut word));
-            }
+        if i > 0 && chars[i - 1].is_alphanumeric() && c.is_alphanumeric() && boundary(&chars, i) {
+            out.push(connector);
         }
-        word.extend(c.to_lowercase());
+        out.extend(c.to_lowercase());
     }
-    if !word.is_empty() {
-        words.push(word);
+    out
+}
+
+/// Whether a new word starts at `i`, both `i` and the character before being alphanumeric.
+fn boundary(chars: &[char], i: usize) -> bool {
+    let (p, c) = (chars[i - 1], chars[i]);
+    let at = |j: usize| chars.get(j).copied();
+    let lower_at = |j: usize| at(j).is_some_and(char::is_lowercase);
+    // A capital that starts a capitalised word (`Floor`), as opposed to one inside an acronym.
+    let title_at = |j: usize| at(j).is_some_and(char::is_uppercase) && lower_at(j + 1);
+    let is_digit = |ch: char| ch.is_ascii_digit();
+    if p.is_lowercase() && c.is_uppercase() {
+        return true;
     }
-    words.join(&connector.to_string())
+    if p.is_uppercase() && c.is_uppercase() {
+        return lower_at(i + 1);
+    }
+    if !is_digit(p) && is_digit(c) {
+        let after = (i..chars.len()).find(|&j| !is_digit(chars[j]));
+        return match after {
+            None => false,
+            Some(j) => !title_at(j),
+        };
+    }
+    if is_digit(p) && c.is_uppercase() {
+        return title_at(i);
+    }
+    false
 }
 
 /// `goutils.AbbreviateFull`: at most `width` bytes with `...` marking what was cut, keeping the text from

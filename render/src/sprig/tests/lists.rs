@@ -120,6 +120,18 @@ fn slice_and_concat_combine_lists() {
 fn until_until_step_and_seq_count_like_sprig() {
     check(&[
         (r#"{{ until 5 }}"#, "[0 1 2 3 4]"),
+        (
+            r#"{{range $i, $e := until -5}}{{$i}}{{$e}} {{end}}"#,
+            "00 1-1 2-2 3-3 4-4 ",
+        ),
+        (
+            r#"{{range $i, $e := untilStep 0 -10 -2}}{{$i}}{{$e}} {{end}}"#,
+            "00 1-2 2-4 3-6 4-8 ",
+        ),
+        (
+            r#"{{ untilStep 3 0 1 }}{{ untilStep 3 99 0 }}{{ untilStep 3 99 -1 }}{{ untilStep 3 0 0 }}"#,
+            "[][][][]",
+        ),
         (r#"{{ until -3 }}"#, "[0 -1 -2]"),
         (r#"{{ untilStep 3 6 1 }}"#, "[3 4 5]"),
         (r#"{{ untilStep 0 10 3 }}"#, "[0 3 6 9]"),

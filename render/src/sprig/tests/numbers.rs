@@ -29,6 +29,7 @@ fn int_conversions_follow_cast() {
             (r#"{{ "0777" | toDecimal }}"#, "511"),
             (r#"{{ 777 | toDecimal }}"#, "511"),
             (r#"{{ "888" | toDecimal }}"#, "0"),
+            (r#"{{ 770 | toDecimal }} {{ 755 | toDecimal }}"#, "504 493"),
         ],
     );
 }
@@ -73,6 +74,12 @@ fn integer_math_converts_operands_to_int64() {
             (r#"{{ mod 10 4 }}"#, "2"),
             (r#"{{ mul 1 2 3 }}"#, "6"),
             (r#"{{ mul .replicas 2 }}"#, "6"),
+            (r#"{{ 1 | mul "2" 3 "4" }}"#, "24"),
+            (r#"{{ 3 | sub 14 }}"#, "11"),
+            (r#"{{ 4 | div 5 }}"#, "1"),
+            (r#"{{ biggest 1 2 3 345 5 6 7 }}"#, "345"),
+            (r#"{{ max 345 }}"#, "345"),
+            (r#"{{ add "x" 2 }}"#, "2"),
             (r#"{{ max 1 2 3 }}"#, "3"),
             (r#"{{ biggest 5 2 }}"#, "5"),
             (r#"{{ min 1 2 3 }}"#, "1"),
@@ -106,7 +113,32 @@ fn float_math_rounds_the_way_sprig_does() {
         (r#"{{ divf 6 2 2 }}"#, "1.5"),
         (r#"{{ divf 1 3 }}"#, "0.3333333333333333"),
         (r#"{{ maxf 1 2.5 3 }}"#, "3"),
+        (r#"{{ maxf 1 2 3 345.7 5 6 7}}"#, "345.7"),
+        (r#"{{ minf 1.4 2 3 345.6 5 6 7}}"#, "1.4"),
+        (r#"{{ round "123.55555" 3 }}"#, "123.556"),
+        (r#"{{ round 123.500001 0 }}"#, "124"),
+        (r#"{{ round 123.49999999 0 }}"#, "123"),
+        (r#"{{ round 123.2329999 2 0.3 }}"#, "123.23"),
+        (r#"{{ round 123.233 2 0.3 }}"#, "123.24"),
+        (r#"{{ 3.4 | add1f }}"#, "4.4"),
+        (r#"{{ 3 | addf 1.5 2.2 }}"#, "6.7"),
+        (r#"{{ 2 | divf 5 4 }}"#, "0.625"),
+        (r#"{{ 1.2 | mulf "2.4" 10 "4" }}"#, "115.2"),
+        (r#"{{ 3 | subf 4.5 1 }}"#, "0.5"),
+        (r#"{{ ceil "123.01" }} {{ floor "123.9999" }}"#, "124 123"),
         (r#"{{ minf 1.5 2 3 }}"#, "1.5"),
     ]);
     check_err(&[(r#"{{ divf 1 0 }}"#, "division by zero")]);
+}
+
+#[test]
+fn rand_int_stays_in_its_half_open_range() {
+    for (lo, hi) in [(10, 11), (10, 13), (0, 1), (5, 50)] {
+        for _ in 0..20 {
+            let out = super::render(&format!("{{{{ randInt {lo} {hi} }}}}"), &Value::Nil).unwrap();
+            let n: i64 = out.parse().unwrap();
+            assert!((lo..hi).contains(&n), "{lo} {hi} {n}");
+        }
+    }
+    check_err(&[(r#"{{ randInt 5 5 }}"#, "invalid argument")]);
 }
