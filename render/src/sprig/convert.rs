@@ -45,7 +45,7 @@ pub(crate) fn register(f: &mut Funcs) {
     f.insert("typeIsLike", |_, a| {
         exact(a, 2)?;
         let (want, t) = (string(&a[0])?, a[1].type_name());
-        Ok((want == t || want == format!("*{t}")).into())
+        Ok((want == t || format!("*{want}") == t).into())
     });
 }
 

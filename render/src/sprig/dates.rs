@@ -2,8 +2,9 @@
 //! `duration` and `toDate`.
 //!
 //! Times are [`time::Time`](super::time::Time) values held in a template as a `time.Time` object. Zones are
-//! UTC (also what `Local` means: canopy renders in UTC) and the fixed `Etc/GMT±N` zones; any other zone
-//! name is an error, since canopy carries no time-zone database.
+//! UTC (also what `Local` means: canopy renders in UTC) and the fixed `Etc/GMT±N` zones. Any other name
+//! of the IANA time-zone database is an error, since canopy carries no database; a name that is no zone
+//! at all means UTC, as in Sprig.
 
 use std::sync::Arc;
 
@@ -134,12 +135,22 @@ pub(crate) fn register(f: &mut Funcs) {
         exact(a, 1)?;
         let t = match &a[0] {
             Value::Int(secs) => Time::utc(*secs, 0),
-            v => time_arg(v)?,
+            v => as_time(v).unwrap_or_else(Time::now),
         };
-        let now = Time::now();
-        let nanos = i128::from(now.unix - t.unix) * 1_000_000_000 + i128::from(now.nanos)
-            - i128::from(t.nanos);
+        let nanos = since(&t);
         Ok(duration::format_seconds(duration::round_to_seconds(nanos)).into())
+    });
+    f.insert("durationRound", |_, a| {
+        exact(a, 1)?;
+        let nanos = match &a[0] {
+            Value::String(s) => duration::parse(s).unwrap_or(0),
+            Value::Int(i) => i128::from(*i),
+            v => match as_time(v) {
+                Some(t) => since(&t),
+                None => 0,
+            },
+        };
+        Ok(duration::round_coarse(nanos).into())
     });
     f.insert("duration", |_, a| {
         exact(a, 1)?;
@@ -179,6 +190,12 @@ pub(crate) fn register(f: &mut Funcs) {
     }
 }
 
+/// Nanoseconds from `t` to now.
+fn since(t: &Time) -> i128 {
+    let now = Time::now();
+    i128::from(now.unix - t.unix) * 1_000_000_000 + i128::from(now.nanos) - i128::from(t.nanos)
+}
+
 fn add(t: &Time, nanos: i128) -> Time {
     let total = i128::from(t.unix) * 1_000_000_000 + i128::from(t.nanos) + nanos;
     Time {
@@ -204,6 +221,32 @@ fn format_in_zone(layout: &str, date: &Value, zone: &str) -> Out {
     Ok(shown.format(layout).into())
 }
 
+/// Whether `zone` names a zone of the IANA database, which Go would load but canopy cannot.
+fn is_tz_database_name(zone: &str) -> bool {
+    const AREAS: &[&str] = &[
+        "Africa/",
+        "America/",
+        "Antarctica/",
+        "Arctic/",
+        "Asia/",
+        "Atlantic/",
+        "Australia/",
+        "Brazil/",
+        "Canada/",
+        "Chile/",
+        "Etc/",
+        "Europe/",
+        "Indian/",
+        "Mexico/",
+        "Pacific/",
+        "US/",
+    ];
+    const NAMES: &[&str] = &[
+        "CET", "CST6CDT", "EET", "EST", "EST5EDT", "HST", "MET", "MST", "MST7MDT", "PST8PDT", "WET",
+    ];
+    AREAS.iter().any(|a| zone.starts_with(a)) || NAMES.contains(&zone)
+}
+
 /// The abbreviation and offset of a zone canopy knows: UTC, `Local` (UTC) and `Etc/GMT±N`.
 fn zone_offset(zone: &str) -> Result<(String, i32), String> {
     match zone {
@@ -218,9 +261,11 @@ fn zone_offset(zone: &str) -> Result<(String, i32), String> {
             match hours {
                 // POSIX-style names: Etc/GMT+2 is two hours west of Greenwich.
                 Some(h) => Ok((format!("{:+03}", -h), -h * 3600)),
-                None => Err(format!(
+                None if is_tz_database_name(zone) => Err(format!(
                     "time zone {zone:?}: canopy formats dates only in UTC and Etc/GMT±N zones"
                 )),
+                // Go's LoadLocation fails for a name that is no zone, and Sprig then uses UTC.
+                None => Ok(("UTC".into(), 0)),
             }
         }
     }

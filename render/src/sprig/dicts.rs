@@ -125,7 +125,7 @@ fn dig(d: Map, default: &Value, keys: &[&str]) -> Result<Value, String> {
 
 fn merge_all(a: &[Value], overwrite: bool) -> Result<Value, String> {
     at_least(a, 1)?;
-    let dst = writable(&a[0])?;
+    let dst = map(&a[0])?;
     for src in &a[1..] {
         merge(&dst, &map(src)?, overwrite);
     }

@@ -3,9 +3,30 @@
 /// Nanoseconds rounded to whole seconds, halves away from zero, as `Duration.Round(time.Second)`.
 pub(crate) fn round_to_seconds(nanos: i128) -> i128 {
     let s = 1_000_000_000;
-    let r = nanos.rem_euclid(s);
-    let down = nanos - r;
-    if r + r < s { down / s } else { down / s + 1 }
+    let rounded = (nanos.abs() + s / 2) / s;
+    if nanos < 0 { -rounded } else { rounded }
+}
+
+/// Sprig's `durationRound`: the largest whole unit strictly exceeded, of years (365 days), months (30
+/// days, written `m` like minutes, as Sprig does), days, hours, minutes and seconds, without a sign;
+/// `0s` below a second.
+pub(crate) fn round_coarse(nanos: i128) -> String {
+    let u = nanos.unsigned_abs();
+    let second = 1_000_000_000u128;
+    let units = [
+        (second * 3600 * 24 * 365, "y"),
+        (second * 3600 * 24 * 30, "m"),
+        (second * 3600 * 24, "d"),
+        (second * 3600, "h"),
+        (second * 60, "m"),
+        (second, "s"),
+    ];
+    for (size, name) in units {
+        if u > size {
+            return format!("{}{name}", u / size);
+        }
+    }
+    "0s".into()
 }
 
 /// `Duration.String` of a whole number of seconds: `0s`, `45s`, `1m30s`, `2h0m5s`, with a leading `-`.
@@ -90,5 +111,11 @@ mod tests {
         assert!(parse("1x").is_err());
         assert_eq!(round_to_seconds(1_500_000_000), 2);
         assert_eq!(round_to_seconds(1_499_999_999), 1);
+        assert_eq!(round_to_seconds(-1_500_000_000), -2);
+        assert_eq!(round_to_seconds(-4_999_990_000), -5);
+        assert_eq!(round_coarse(parse("2h30m").unwrap()), "2h");
+        assert_eq!(round_coarse(parse("-49h").unwrap()), "2d");
+        assert_eq!(round_coarse(parse("1h").unwrap()), "60m");
+        assert_eq!(round_coarse(0), "0s");
     }
 }

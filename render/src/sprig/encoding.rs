@@ -28,9 +28,11 @@ fn unary(f: &mut Funcs, name: &'static str, op: fn(&str) -> String) {
     });
 }
 
-/// The decoded text, or Go's `illegal base64 data at input byte N`.
+/// The decoded text, or Go's `illegal base64 data at input byte N` (counted without line breaks).
 fn decode(enc: &Encoding, name: &str, s: &str) -> String {
-    match enc.decode(s.as_bytes()) {
+    // Go's decoders skip line breaks.
+    let input: Vec<u8> = s.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).collect();
+    match enc.decode(&input) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => format!("illegal {name} data at input byte {}", e.position),
     }

@@ -1,7 +1,7 @@
 //! Go's `encoding/json` for template values, as Sprig's `toJson`, `toPrettyJson` and `toRawJson` write
 //! it, and `json.Unmarshal` into `interface{}` for `fromJson`.
 
-use crate::template::Value;
+use crate::template::{Value, fmt::display};
 
 /// How to write JSON.
 #[derive(Clone, Copy)]
@@ -33,7 +33,11 @@ fn write(out: &mut String, v: &Value, style: Style, depth: usize) -> Result<(), 
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&float(*f)?),
         Value::String(s) => string(out, s, style),
-        Value::Object(o) => string(out, &o.display(), style),
+        Value::Object(_) => match super::dates::as_time(v) {
+            // time.Time marshals as RFC 3339 with nanoseconds.
+            Some(t) => string(out, &t.format("2006-01-02T15:04:05.999999999Z07:00"), style),
+            None => string(out, &display(v), style),
+        },
         Value::Func(_) => return Err(format!("json: unsupported type: {}", v.type_name())),
         Value::List(items) => {
             if items.is_empty() {

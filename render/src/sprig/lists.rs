@@ -145,6 +145,7 @@ pub(crate) fn kind(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::List(_) => "slice",
         Value::Map(_) => "map",
+        Value::Object(o) if o.type_name() == "time.Time" => "struct",
         Value::Object(_) => "ptr",
         Value::Func(_) => "func",
     }

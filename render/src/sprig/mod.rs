@@ -9,7 +9,8 @@
 //!   typed-parameter checks all functions share;
 //! - `math`, `decimal`: integer arithmetic, and float arithmetic done in decimal as Sprig does;
 //! - `regex`: the `regex*` functions;
-//! - `encoding`, `random`: base64, base32, checksums, random strings and `uuidv4`;
+//! - `paths`: `base`, `dir`, `clean`, `ext`, `isAbs` and their `os` forms;
+//! - `encoding`, `random`: base64, base32, checksums, random strings, `randBytes`, `shuffle` and `uuidv4`;
 //! - `dates`, `duration`, `parse_time`, [`time`]: `now`, `date`, `toDate`, `dateModify`, `ago`, and Go's
 //!   reference layouts;
 //! - `versions`, [`semver`]: `semver` and `semverCompare`.
@@ -17,7 +18,8 @@
 //! Sprig functions canopy does not implement are listed in [`NOT_IMPLEMENTED`]; each is registered so
 //! that calling it fails with a message naming it, rather than as an unknown function. Helm's own
 //! functions (`include`, `tpl`, `required`, `fail`, `toYaml`, `fromYaml`, ...) are not Sprig's and are not
-//! here. Functions whose output is random (`randAlphaNum` and kin, `randInt`, `uuidv4`) or depends on the
+//! here. Functions whose output is random (`randAlphaNum` and kin, `randInt`, `randBytes`, `shuffle`,
+//! `uuidv4`) or depends on the
 //! clock (`now`, `ago`, `date` of anything but a time) differ on every render.
 
 use crate::template::Funcs;
@@ -34,6 +36,7 @@ mod json;
 mod lists;
 mod math;
 mod parse_time;
+mod paths;
 mod random;
 mod regex;
 pub mod semver;
@@ -43,8 +46,8 @@ pub mod versions;
 mod words;
 
 /// Sprig v3 functions canopy does not implement: key and certificate generation, encryption, password
-/// hashing, DNS lookups, the environment (which Helm removes too), URL parsing and file paths, random
-/// bytes and shuffling, and `durationRound`. Calling one is an error that names it.
+/// hashing, DNS lookups, the environment (which Helm removes too) and URL parsing. Calling one is an
+/// error that names it.
 pub const NOT_IMPLEMENTED: &[&str] = &[
     "bcrypt",
     "htpasswd",
@@ -59,25 +62,11 @@ pub const NOT_IMPLEMENTED: &[&str] = &[
     "genSignedCertWithKey",
     "encryptAES",
     "decryptAES",
-    "randBytes",
-    "shuffle",
     "getHostByName",
     "env",
     "expandenv",
     "urlParse",
     "urlJoin",
-    "base",
-    "dir",
-    "clean",
-    "ext",
-    "isAbs",
-    "osBase",
-    "osClean",
-    "osDir",
-    "osExt",
-    "osIsAbs",
-    "durationRound",
-    "hello",
 ];
 
 /// Every Sprig function canopy implements, plus a failing stand-in for each of [`NOT_IMPLEMENTED`].
@@ -101,7 +90,9 @@ pub fn funcs() -> Funcs {
     random::register(&mut f);
     dates::register(&mut f);
     versions::register(&mut f);
+    paths::register(&mut f);
     f.insert("tuple", |_, a| Ok(crate::template::Value::list(a.to_vec())));
+    f.insert("hello", |_, _| Ok("Hello!".into()));
     f
 }
 

@@ -1,4 +1,5 @@
-//! Random values: `randAlphaNum`, `randAlpha`, `randNumeric`, `randAscii`, `randInt` and `uuidv4`. They
+//! Random values: `randAlphaNum`, `randAlpha`, `randNumeric`, `randAscii`, `randInt`, `randBytes` (base64
+//! of that many random bytes), `shuffle` and `uuidv4`. They
 //! draw from the operating system's generator, as Sprig's `crypto/rand` does, so their output differs on
 //! every render: a chart that uses them is not reproducible, in canopy as in Helm.
 
@@ -35,6 +36,22 @@ pub(crate) fn register(f: &mut Funcs) {
         }
         let span = hi.wrapping_sub(lo) as u64;
         Ok(Value::Int(lo.wrapping_add(below(span)? as i64)))
+    });
+    f.insert("randBytes", |_, a| {
+        exact(a, 1)?;
+        let n = usize::try_from(int(&a[0])?).map_err(|_| "negative byte count".to_string())?;
+        let mut buf = vec![0u8; n];
+        getrandom::fill(&mut buf).map_err(|e| e.to_string())?;
+        Ok(data_encoding::BASE64.encode(&buf).into())
+    });
+    f.insert("shuffle", |_, a| {
+        exact(a, 1)?;
+        let mut chars: Vec<char> = super::args::string(&a[0])?.chars().collect();
+        for i in (1..chars.len()).rev() {
+            let j = below(i as u64 + 1)? as usize;
+            chars.swap(i, j);
+        }
+        Ok(chars.into_iter().collect::<String>().into())
     });
     f.insert("uuidv4", |_, a| {
         exact(a, 0)?;

@@ -81,11 +81,11 @@ pub(crate) fn register(f: &mut Funcs) {
     f.insert("cat", |_, a| Ok(join_present(a, fmt::display).into()));
     f.insert("indent", |_, a| {
         exact(a, 2)?;
-        Ok(indent(int(&a[0])?, string(&a[1])?).into())
+        Ok(indent(int(&a[0])?, string(&a[1])?)?.into())
     });
     f.insert("nindent", |_, a| {
         exact(a, 2)?;
-        Ok(format!("\n{}", indent(int(&a[0])?, string(&a[1])?)).into())
+        Ok(format!("\n{}", indent(int(&a[0])?, string(&a[1])?)?).into())
     });
     f.insert("replace", |_, a| {
         exact(a, 3)?;
@@ -195,9 +195,10 @@ fn trunc(c: i64, s: &str) -> String {
     }
 }
 
-fn indent(spaces: i64, s: &str) -> String {
-    let pad = " ".repeat(usize::try_from(spaces).unwrap_or(0));
-    format!("{pad}{}", s.replace('\n', &format!("\n{pad}")))
+fn indent(spaces: i64, s: &str) -> Result<String, String> {
+    let n = usize::try_from(spaces).map_err(|_| "strings: negative Repeat count".to_string())?;
+    let pad = " ".repeat(n);
+    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
 }
 
 /// Go's `strings.Replace(s, old, new, -1)`: an empty `old` matches before every character and at the end.

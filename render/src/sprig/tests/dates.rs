@@ -24,6 +24,13 @@ fn date_formats_unix_seconds_by_go_layout() {
             "2009-02-13",
         ),
     ]);
+    check(&[
+        (
+            r#"{{ date_in_zone "02 Jan 06 15:04 -0700" 1560458379 "foobar" }}"#,
+            "13 Jun 19 20:39 +0000",
+        ),
+        (r#"{{ htmlDate 0 }}"#, "1970-01-01"),
+    ]);
     check_err(&[(
         r#"{{ dateInZone "15:04" 0 "Europe/Paris" }}"#,
         "Europe/Paris",
@@ -71,6 +78,12 @@ fn date_modify_and_durations_use_go_duration_syntax() {
         (r#"{{ duration 95 }}"#, "1m35s"),
         (r#"{{ duration "3605" }}"#, "1h0m5s"),
         (r#"{{ duration 0 }}"#, "0s"),
+        (r#"{{ durationRound "2h5s" }}"#, "2h"),
+        (r#"{{ durationRound "24h5s" }}"#, "1d"),
+        (r#"{{ durationRound "2400h5s" }}"#, "3m"),
+        (r#"{{ durationRound "9000h" }}"#, "1y"),
+        (r#"{{ durationRound 3600000000001 }}"#, "1h"),
+        (r#"{{ durationRound "bad" }}"#, "0s"),
     ]);
     check_err(&[(
         r#"{{ toDate "2006" "2020" | mustDateModify "1x" }}"#,
@@ -88,7 +101,24 @@ fn now_is_a_time_in_utc() {
         .unwrap();
     assert!(epoch > 1_700_000_000);
     assert_eq!(render(r#"{{ now | ago }}"#, &Value::Nil).unwrap(), "0s");
-    assert_eq!(render(r#"{{ now | kindOf }}"#, &Value::Nil).unwrap(), "ptr");
+    assert_eq!(
+        render(r#"{{ ago "not a time" }}"#, &Value::Nil).unwrap(),
+        "0s"
+    );
+    let past = render(r#"{{ now | dateModify "-125s" | ago }}"#, &Value::Nil).unwrap();
+    assert_eq!(past, "2m5s");
+    let future = render(r#"{{ now | dateModify "5s" | ago }}"#, &Value::Nil).unwrap();
+    assert_eq!(future, "-5s");
+    let json = render(
+        r#"{{ toDate "2006-01-02" "2020-02-29" | toJson }}"#,
+        &Value::Nil,
+    )
+    .unwrap();
+    assert_eq!(json, r#""2020-02-29T00:00:00Z""#);
+    assert_eq!(
+        render(r#"{{ now | kindOf }}"#, &Value::Nil).unwrap(),
+        "struct"
+    );
     assert!(
         render("{{ now }}", &Value::Nil)
             .unwrap()

@@ -137,6 +137,10 @@ fn merge_fills_gaps_deeply_and_mutates_the_first_map() {
             r#"{{ merge (dict) (dict "a" 1) (dict "a" 2 "b" 2) | toJson }}"#,
             r#"{"a":1,"b":2}"#,
         ),
+        (
+            r#"{{ merge .missing (dict "a" 1) | toJson }}"#,
+            r#"{"a":1}"#,
+        ),
     ]);
 }
 

@@ -14,6 +14,7 @@ fn base64_and_base32_round_trip_and_report_bad_input() {
             r#"{{ b64dec "Y29m*mVl" }}"#,
             "illegal base64 data at input byte 4",
         ),
+        (r#"{{ b64dec "Y29m\nZmVl" }}"#, "coffee"),
     ]);
 }
 
@@ -58,6 +59,17 @@ fn random_strings_have_the_requested_length_and_alphabet() {
 }
 
 #[test]
+fn rand_bytes_and_shuffle_keep_their_shape() {
+    let bytes = render("{{ randBytes 24 }}", &Value::Nil).unwrap();
+    assert_eq!(bytes.len(), 32, "{bytes}");
+    let shuffled = render(r#"{{ shuffle "abcdefghij" }}"#, &Value::Nil).unwrap();
+    let mut chars: Vec<char> = shuffled.chars().collect();
+    chars.sort_unstable();
+    assert_eq!(chars.into_iter().collect::<String>(), "abcdefghij");
+    check(&[(r#"{{ shuffle "" }}{{ hello }}"#, "Hello!")]);
+}
+
+#[test]
 fn uuidv4_is_a_random_version_four_uuid() {
     let u = render("{{ uuidv4 }}", &Value::Nil).unwrap();
     let re =
@@ -77,4 +89,19 @@ fn unimplemented_sprig_functions_fail_by_name() {
             "{err}"
         );
     }
+}
+
+#[test]
+fn path_functions_follow_go_path() {
+    check(&[
+        (r#"{{ base "foo/bar/baz.txt" }}"#, "baz.txt"),
+        (r#"{{ osBase "foo/bar/" }}"#, "bar"),
+        (r#"{{ dir "foo/bar/baz" }}"#, "foo/bar"),
+        (r#"{{ osDir "baz" }}"#, "."),
+        (r#"{{ clean "foo/../../bar//baz/." }}"#, "../bar/baz"),
+        (r#"{{ osClean "" }}"#, "."),
+        (r#"{{ ext "foo/bar.tar.gz" }}"#, ".gz"),
+        (r#"{{ osExt "foo.d/bar" }}"#, ""),
+        (r#"{{ isAbs "/foo" }} {{ osIsAbs "foo" }}"#, "true false"),
+    ]);
 }

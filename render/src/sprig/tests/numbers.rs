@@ -53,7 +53,11 @@ fn kinds_and_types_name_go_types() {
             ),
             (
                 r#"{{ typeIs "float64" .replicas }} {{ typeIsLike "*int" 1 }} {{ typeIsLike "int" 1 }}"#,
-                "true true true",
+                "true false true",
+            ),
+            (
+                r#"{{ typeIsLike "semver.Version" (semver "1.0.0") }} {{ typeOf (semver "1.0.0") }}"#,
+                "true *semver.Version",
             ),
         ],
     );

@@ -197,5 +197,6 @@ fn typed_parameters_refuse_other_types_as_go_does() {
         (r#"{{ upper .missing }}"#, "invalid value; expected string"),
         (r#"{{ repeat -1 "a" }}"#, "negative Repeat count"),
         (r#"{{ upper "a" "b" }}"#, "wrong number of args"),
+        (r#"{{ indent -1 "a" }}"#, "negative Repeat count"),
     ]);
 }
