@@ -148,6 +148,9 @@ fn semver_compare_checks_constraints() {
 #[test]
 fn semver_exposes_the_version_parts() {
     check(&[
+        (r#"{{ semver "1.2.3" | (semver "1.2.3").Compare }}"#, "0"),
+        (r#"{{ semver "1.2.3" | (semver "1.3.3").Compare }}"#, "1"),
+        (r#"{{ semver "1.4.3" | (semver "1.2.3").Compare }}"#, "-1"),
         (
             r#"{{ $v := semver "1.2.3-beta.1+c0ff33" }}{{ $v.Major }}.{{ $v.Minor }}.{{ $v.Patch }} {{ $v.Prerelease }} {{ $v.Metadata }}"#,
             "1.2.3 beta.1 c0ff33",
@@ -160,4 +163,18 @@ fn semver_exposes_the_version_parts() {
         ),
     ]);
     check_err(&[(r#"{{ semver "1.x.y" }}"#, "Invalid Semantic Version")]);
+}
+
+#[test]
+fn semver_compare_reports_bad_input() {
+    check_err(&[
+        (
+            r#"{{ semverCompare "badConstraint" "1.2.3" }}"#,
+            "error calling semverCompare",
+        ),
+        (
+            r#"{{ semverCompare "1.2.0" "badVersion" }}"#,
+            "error calling semverCompare",
+        ),
+    ]);
 }

@@ -55,3 +55,32 @@ fn regex_split_and_quote_meta_follow_go() {
         (r#"{{ regexQuoteMeta "a-b#c" }}"#, "a-b#c"),
     ]);
 }
+
+#[test]
+fn regex_cases_from_sprig_tests_hold() {
+    check(&[
+        (r#"{{ regexReplaceAll "a(x*)b" "-ab-axxb-" "T" }}"#, "-T-T-"),
+        (
+            r#"{{ regexReplaceAll "a(x*)b" "-ab-axxb-" "$1" }}"#,
+            "--xx-",
+        ),
+        (
+            r#"{{ regexReplaceAllLiteral "a(x*)b" "-ab-axxb-" "$1" }}"#,
+            "-$1-$1-",
+        ),
+        (
+            r#"{{ regexMatch "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}" "Test@Acme.Com" }}"#,
+            "true",
+        ),
+        (
+            r#"{{ regexMatch "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}" "test@acme" }}"#,
+            "false",
+        ),
+        (r#"{{ regexFindAll "a{2}" "aaaaaaaa" 1 | len }}"#, "1"),
+        (r#"{{ regexFindAll "a{2}" "aaaa" -1 | len }}"#, "2"),
+        (r#"{{ regexFind "fo.?" "foo foe fome" }}"#, "foo"),
+        (r#"{{ regexSplit "z+" "pizza" 1 | len }}"#, "1"),
+        (r#"{{ regexSplit "a" "banana" 1 }}"#, "[banana]"),
+        (r#"{{ regexQuoteMeta "pretzel" }}"#, "pretzel"),
+    ]);
+}
