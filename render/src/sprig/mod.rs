@@ -9,7 +9,7 @@
 //!   typed-parameter checks all functions share;
 //! - `math`, `decimal`: integer arithmetic, and float arithmetic done in decimal as Sprig does;
 //! - `regex`: the `regex*` functions;
-//! - `paths`: `base`, `dir`, `clean`, `ext`, `isAbs` and their `os` forms;
+//! - `paths`, `url`: `base`, `dir`, `clean`, `ext`, `isAbs` and their `os` forms; `urlParse`, `urlJoin`;
 //! - `encoding`, `random`: base64, base32, checksums, random strings, `randBytes`, `shuffle` and `uuidv4`;
 //! - `dates`, `duration`, `parse_time`, [`time`]: `now`, `date`, `toDate`, `dateModify`, `ago`, and Go's
 //!   reference layouts;
@@ -42,12 +42,13 @@ mod regex;
 pub mod semver;
 mod strings;
 pub mod time;
+mod url;
 pub mod versions;
 mod words;
 
 /// Sprig v3 functions canopy does not implement: key and certificate generation, encryption, password
-/// hashing, DNS lookups, the environment (which Helm removes too) and URL parsing. Calling one is an
-/// error that names it.
+/// hashing, DNS lookups and the environment (which Helm removes too). Calling one is an error that names
+/// it.
 pub const NOT_IMPLEMENTED: &[&str] = &[
     "bcrypt",
     "htpasswd",
@@ -65,8 +66,6 @@ pub const NOT_IMPLEMENTED: &[&str] = &[
     "getHostByName",
     "env",
     "expandenv",
-    "urlParse",
-    "urlJoin",
 ];
 
 /// Every Sprig function canopy implements, plus a failing stand-in for each of [`NOT_IMPLEMENTED`].
@@ -91,6 +90,7 @@ pub fn funcs() -> Funcs {
     dates::register(&mut f);
     versions::register(&mut f);
     paths::register(&mut f);
+    url::register(&mut f);
     f.insert("tuple", |_, a| Ok(crate::template::Value::list(a.to_vec())));
     f.insert("hello", |_, _| Ok("Hello!".into()));
     f

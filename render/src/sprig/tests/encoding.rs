@@ -1,6 +1,6 @@
 //! Encodings, checksums and random values.
 
-use super::{check, render};
+use super::{check, check_err, render};
 use crate::template::Value;
 
 #[test]
@@ -104,4 +104,30 @@ fn path_functions_follow_go_path() {
         (r#"{{ osExt "foo.d/bar" }}"#, ""),
         (r#"{{ isAbs "/foo" }} {{ osIsAbs "foo" }}"#, "true false"),
     ]);
+}
+
+#[test]
+fn url_parse_and_join_follow_go_net_url() {
+    check(&[
+        (
+            r#"{{ urlParse "proto://auth@host:80/path?query#fragment" | toJson }}"#,
+            r#"{"fragment":"fragment","host":"host:80","hostname":"host","opaque":"","path":"/path","query":"query","scheme":"proto","userinfo":"auth"}"#,
+        ),
+        (r#"{{ (urlParse "mailto:a@b.c").opaque }}"#, "a@b.c"),
+        (r#"{{ (urlParse "/a%20b?x=1").path }}"#, "/a b"),
+        (r#"{{ (urlParse "http://[::1]:8080/").hostname }}"#, "::1"),
+        (
+            r#"{{ urlJoin (dict "fragment" "fragment" "host" "host:80" "path" "/path" "query" "query" "scheme" "proto") }}"#,
+            "proto://host:80/path?query#fragment",
+        ),
+        (
+            r#"{{ urlJoin (dict "host" "h" "path" "a b" "userinfo" "u:p") }}"#,
+            "//u:p@h/a%20b",
+        ),
+        (
+            r#"{{ urlParse "https://x.io/p" | urlJoin }}"#,
+            "https://x.io/p",
+        ),
+    ]);
+    check_err(&[(r#"{{ urlParse ":nope" }}"#, "missing protocol scheme")]);
 }
