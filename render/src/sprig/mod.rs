@@ -15,6 +15,17 @@
 //!   reference layouts;
 //! - `versions`, [`semver`]: `semver` and `semverCompare`.
 //!
+//! Where canopy knowingly differs from Sprig on Go:
+//!
+//! - An argument of the wrong type or count fails inside the call, so the message reads `error calling
+//!   NAME: wrong type for value; expected string; got int` where Go's engine omits `error calling NAME:`.
+//! - Ints are `int64`: `duration 95` is `1m35s`, where Sprig, given Go's `int` literal, prints `0s`.
+//! - Zones: only UTC (also for `Local`) and `Etc/GMT±N`; other IANA names are errors.
+//! - `toDate` parses the common layout elements; `{{ now }}` prints no monotonic-clock suffix.
+//! - `snakecase`/`kebabcase` reproduce xstrings 1.3's cases but not its exact handling of invalid UTF-8;
+//!   `uniq`, `keys` and `values` follow sorted key order where Go's map order is random.
+//! - `addf` and kin use 128-bit decimals, falling back to floats beyond that range.
+//!
 //! Sprig functions canopy does not implement are listed in [`NOT_IMPLEMENTED`]; each is registered so
 //! that calling it fails with a message naming it, rather than as an unknown function. Helm's own
 //! functions (`include`, `tpl`, `required`, `fail`, `toYaml`, `fromYaml`, ...) are not Sprig's and are not

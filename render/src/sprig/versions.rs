@@ -1,4 +1,4 @@
-//! Sprig's `semver` and `semverCompare`, over [`semver`](super::semver).
+//! Sprig's `semver` and `semverCompare`, over the [`semver`] module.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
