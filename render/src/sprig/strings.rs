@@ -10,8 +10,8 @@ pub(crate) fn register(f: &mut Funcs) {
     unary(f, "trim", |s| {
         s.trim_matches(char::is_whitespace).to_string()
     });
-    unary(f, "upper", str::to_uppercase);
-    unary(f, "lower", str::to_lowercase);
+    unary(f, "upper", |s| s.chars().map(words::upper).collect());
+    unary(f, "lower", |s| s.chars().map(words::lower).collect());
     unary(f, "title", words::title);
     unary(f, "untitle", words::untitle);
     unary(f, "nospace", |s| {

@@ -7,7 +7,7 @@ pub(crate) fn title(s: &str) -> String {
     s.chars()
         .map(|c| {
             let out = if is_title_separator(prev) {
-                c.to_uppercase().next().unwrap_or(c)
+                upper(c)
             } else {
                 c
             };
@@ -34,7 +34,7 @@ pub(crate) fn untitle(s: &str) -> String {
                 c
             } else if next {
                 next = false;
-                c.to_lowercase().next().unwrap_or(c)
+                lower(c)
             } else {
                 c
             }
@@ -60,16 +60,38 @@ pub(crate) fn initials(s: &str) -> String {
 /// `goutils.SwapCase`.
 pub(crate) fn swap_case(s: &str) -> String {
     s.chars()
-        .flat_map(|c| -> Box<dyn Iterator<Item = char>> {
+        .map(|c| {
             if c.is_uppercase() {
-                Box::new(c.to_lowercase())
+                lower(c)
             } else if c.is_lowercase() {
-                Box::new(c.to_uppercase())
+                upper(c)
             } else {
-                Box::new(std::iter::once(c))
+                c
             }
         })
         .collect()
+}
+
+/// Go's `unicode.ToUpper`: a one-to-one mapping, so a letter whose upper case is several letters (`ß`)
+/// stays as it is.
+pub(crate) fn upper(c: char) -> char {
+    let mut up = c.to_uppercase();
+    match (up.next(), up.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+/// Go's `unicode.ToLower`, one-to-one like [`upper`]; `İ` becomes `i`, as in Go.
+pub(crate) fn lower(c: char) -> char {
+    if c == '\u{130}' {
+        return 'i';
+    }
+    let mut low = c.to_lowercase();
+    match (low.next(), low.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
 }
 
 fn is_connector(c: char) -> bool {
@@ -84,7 +106,7 @@ pub(crate) fn camel_case(s: &str) -> String {
     let mut r0 = None;
     for c in chars.by_ref() {
         if !is_connector(c) {
-            r0 = Some(c.to_uppercase().next().unwrap_or(c));
+            r0 = Some(upper(c));
             break;
         }
         out.push(c);
@@ -100,9 +122,9 @@ pub(crate) fn camel_case(s: &str) -> String {
             continue;
         }
         if is_connector(r1) {
-            r0 = r0.to_uppercase().next().unwrap_or(r0);
+            r0 = upper(r0);
         } else {
-            r0 = r0.to_lowercase().next().unwrap_or(r0);
+            r0 = lower(r0);
             out.push(r1);
         }
     }
@@ -125,7 +147,7 @@ pub(crate) fn to_lower_case(s: &str, connector: char) -> String {
         if i > 0 && chars[i - 1].is_alphanumeric() && c.is_alphanumeric() && boundary(&chars, i) {
             out.push(connector);
         }
-        out.extend(c.to_lowercase());
+        out.push(lower(c));
     }
     out
 }

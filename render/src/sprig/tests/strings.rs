@@ -200,3 +200,14 @@ fn typed_parameters_refuse_other_types_as_go_does() {
         (r#"{{ indent -1 "a" }}"#, "negative Repeat count"),
     ]);
 }
+
+#[test]
+fn case_mapping_is_letter_for_letter_as_in_go() {
+    check(&[
+        (r#"{{ upper "straße" }}"#, "STRAßE"),
+        (r#"{{ lower "İSTANBUL" }}"#, "istanbul"),
+        (r#"{{ upper "ǆemal" }}"#, "ǄEMAL"),
+        (r#"{{ swapcase "Straße" }}"#, "sTRAßE"),
+        (r#"{{ title "élan vital" }}"#, "Élan Vital"),
+    ]);
+}
