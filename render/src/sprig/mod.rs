@@ -10,6 +10,7 @@
 //! - `math`, `decimal`: integer arithmetic, and float arithmetic done in decimal as Sprig does;
 //! - `regex`: the `regex*` functions;
 //! - `paths`, `url`: `base`, `dir`, `clean`, `ext`, `isAbs` and their `os` forms; `urlParse`, `urlJoin`;
+//! - `crypto`: `bcrypt` and `htpasswd`;
 //! - `encoding`, `random`: base64, base32, checksums, random strings, `randBytes`, `shuffle` and `uuidv4`;
 //! - `dates`, `duration`, `parse_time`, [`time`]: `now`, `date`, `toDate`, `dateModify`, `ago`, and Go's
 //!   reference layouts;
@@ -30,13 +31,14 @@
 //! that calling it fails with a message naming it, rather than as an unknown function. Helm's own
 //! functions (`include`, `tpl`, `required`, `fail`, `toYaml`, `fromYaml`, ...) are not Sprig's and are not
 //! here. Functions whose output is random (`randAlphaNum` and kin, `randInt`, `randBytes`, `shuffle`,
-//! `uuidv4`) or depends on the
+//! `uuidv4`, `bcrypt`, `htpasswd`) or depends on the
 //! clock (`now`, `ago`, `date` of anything but a time) differ on every render.
 
 use crate::template::Funcs;
 
 mod args;
 mod convert;
+mod crypto;
 pub mod dates;
 mod decimal;
 mod defaults;
@@ -58,11 +60,9 @@ pub mod versions;
 mod words;
 
 /// Sprig v3 functions canopy does not implement: key and certificate generation, encryption, password
-/// hashing, DNS lookups and the environment (which Helm removes too). Calling one is an error that names
-/// it.
+/// derivation, DNS lookups and the environment (which Helm removes too). Calling one is an error that
+/// names it.
 pub const NOT_IMPLEMENTED: &[&str] = &[
-    "bcrypt",
-    "htpasswd",
     "genPrivateKey",
     "derivePassword",
     "buildCustomCert",
@@ -102,6 +102,7 @@ pub fn funcs() -> Funcs {
     versions::register(&mut f);
     paths::register(&mut f);
     url::register(&mut f);
+    crypto::register(&mut f);
     f.insert("tuple", |_, a| Ok(crate::template::Value::list(a.to_vec())));
     f.insert("hello", |_, _| Ok("Hello!".into()));
     f

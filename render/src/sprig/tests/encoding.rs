@@ -131,3 +131,17 @@ fn url_parse_and_join_follow_go_net_url() {
     ]);
     check_err(&[(r#"{{ urlParse ":nope" }}"#, "missing protocol scheme")]);
 }
+
+#[test]
+fn htpasswd_pairs_a_user_with_a_bcrypt_hash() {
+    let line = render(r#"{{ htpasswd "admin" "secret" }}"#, &Value::Nil).unwrap();
+    let (user, hash) = line.split_once(':').unwrap();
+    assert_eq!(user, "admin");
+    assert!(bcrypt::verify("secret", hash).unwrap(), "{line}");
+    check(&[(r#"{{ htpasswd "a:b" "secret" }}"#, "invalid username: a:b")]);
+    let h = render(r#"{{ bcrypt "pw" }}"#, &Value::Nil).unwrap();
+    assert!(
+        h.starts_with("$2a$10$") && bcrypt::verify("pw", &h).unwrap(),
+        "{h}"
+    );
+}
