@@ -1,26 +1,112 @@
-//! The Sprig function library, as Helm charts use it.
+//! The Sprig function library (Masterminds/sprig v3), as Helm charts use it. [`funcs`] registers every
+//! function; each concept has its own module:
 //!
-//! - [`semver`]: versions and constraints (`semver`, `semverCompare`);
-//! - [`time`]: instants formatted by Go reference layouts (`date`, `htmlDate`, `now`).
+//! - `strings`, `words`: trimming, case, slicing, quoting, wrapping, splitting and joining;
+//! - `defaults`, `json`: `default`, `empty`, `coalesce`, `ternary`, `deepEqual`, and `toJson` and its
+//!   kin with Go's `encoding/json` output;
+//! - `lists`, `dicts`: list and dictionary functions, including the `must` forms;
+//! - `convert`, `args`: `int`, `float64`, `atoi`, the kind and type tests, and the `cast` rules and
+//!   typed-parameter checks all functions share;
+//! - `math`, `decimal`: integer arithmetic, and float arithmetic done in decimal as Sprig does;
+//! - `regex`: the `regex*` functions;
+//! - `paths`, `url`: `base`, `dir`, `clean`, `ext`, `isAbs` and their `os` forms; `urlParse`, `urlJoin`;
+//! - `crypto`: `bcrypt` and `htpasswd`;
+//! - `encoding`, `random`: base64, base32, checksums, random strings, `randBytes`, `shuffle` and `uuidv4`;
+//! - `dates`, `duration`, `parse_time`, [`time`]: `now`, `date`, `toDate`, `dateModify`, `ago`, and Go's
+//!   reference layouts;
+//! - `versions`, [`semver`]: `semver` and `semverCompare`.
 //!
-//! [`funcs`] registers the functions implemented so far.
+//! Where canopy knowingly differs from Sprig on Go:
+//!
+//! - An argument of the wrong type or count fails inside the call, so the message reads `error calling
+//!   NAME: wrong type for value; expected string; got int` where Go's engine omits `error calling NAME:`.
+//! - Ints are `int64`: `duration 95` is `1m35s`, where Sprig, given Go's `int` literal, prints `0s`.
+//! - Zones: only UTC (also for `Local`) and `Etc/GMT±N`; other IANA names are errors.
+//! - `toDate` parses the common layout elements; `{{ now }}` prints no monotonic-clock suffix.
+//! - `snakecase`/`kebabcase` reproduce xstrings 1.3's cases but not its exact handling of invalid UTF-8;
+//!   `uniq`, `keys` and `values` follow sorted key order where Go's map order is random.
+//! - `addf` and kin use 128-bit decimals, falling back to floats beyond that range.
+//!
+//! Sprig functions canopy does not implement are listed in [`NOT_IMPLEMENTED`]; each is registered so
+//! that calling it fails with a message naming it, rather than as an unknown function. Helm's own
+//! functions (`include`, `tpl`, `required`, `fail`, `toYaml`, `fromYaml`, ...) are not Sprig's and are not
+//! here. Functions whose output is random (`randAlphaNum` and kin, `randInt`, `randBytes`, `shuffle`,
+//! `uuidv4`, `bcrypt`, `htpasswd`) or depends on the
+//! clock (`now`, `ago`, `date` of anything but a time) differ on every render.
 
+use crate::template::Funcs;
+
+mod args;
+mod convert;
+mod crypto;
+pub mod dates;
+mod decimal;
+mod defaults;
+mod dicts;
+mod duration;
+mod encoding;
+mod json;
+mod lists;
+mod math;
+mod parse_time;
+mod paths;
+mod random;
+mod regex;
 pub mod semver;
+mod strings;
 pub mod time;
+mod url;
+pub mod versions;
+mod words;
 
-use crate::template::{CallContext, Funcs, Value};
+/// Sprig v3 functions canopy does not implement: key and certificate generation, encryption, password
+/// derivation, DNS lookups and the environment (which Helm removes too). Calling one is an error that
+/// names it.
+pub const NOT_IMPLEMENTED: &[&str] = &[
+    "genPrivateKey",
+    "derivePassword",
+    "buildCustomCert",
+    "genCA",
+    "genCAWithKey",
+    "genSelfSignedCert",
+    "genSelfSignedCertWithKey",
+    "genSignedCert",
+    "genSignedCertWithKey",
+    "encryptAES",
+    "decryptAES",
+    "getHostByName",
+    "env",
+    "expandenv",
+];
 
-/// The Sprig functions implemented so far.
+/// Every Sprig function canopy implements, plus a failing stand-in for each of [`NOT_IMPLEMENTED`].
 pub fn funcs() -> Funcs {
-    let mut funcs = Funcs::new();
-    funcs.insert(
-        "semverCompare",
-        |_: &mut CallContext<'_>, args: &[Value]| match args {
-            [Value::String(c), Value::String(v)] => semver::compare(c, v)
-                .map(Value::Bool)
-                .map_err(|e| e.to_string()),
-            _ => Err("semverCompare takes a constraint and a version".into()),
-        },
-    );
-    funcs
+    let mut f = Funcs::new();
+    for name in NOT_IMPLEMENTED {
+        f.insert(*name, move |_, _| {
+            Err(format!(
+                "{name:?} is a Sprig function that canopy does not implement"
+            ))
+        });
+    }
+    strings::register(&mut f);
+    defaults::register(&mut f);
+    lists::register(&mut f);
+    dicts::register(&mut f);
+    convert::register(&mut f);
+    math::register(&mut f);
+    regex::register(&mut f);
+    encoding::register(&mut f);
+    random::register(&mut f);
+    dates::register(&mut f);
+    versions::register(&mut f);
+    paths::register(&mut f);
+    url::register(&mut f);
+    crypto::register(&mut f);
+    f.insert("tuple", |_, a| Ok(crate::template::Value::list(a.to_vec())));
+    f.insert("hello", |_, _| Ok("Hello!".into()));
+    f
 }
+
+#[cfg(test)]
+mod tests;

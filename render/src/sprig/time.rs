@@ -174,7 +174,7 @@ struct Civil {
     second: i64,
 }
 
-const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -188,7 +188,7 @@ const MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-const DAYS: [&str; 7] = [
+pub(crate) const DAYS: [&str; 7] = [
     "Sunday",
     "Monday",
     "Tuesday",
@@ -199,7 +199,7 @@ const DAYS: [&str; 7] = [
 ];
 
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -222,7 +222,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Chunk {
+pub(crate) enum Chunk {
     LongMonth,
     Month,
     NumMonth,
@@ -261,7 +261,7 @@ enum Chunk {
 
 /// Finds the first layout element: (text before it, the element, text after it), following Go's
 /// `nextStdChunk`.
-fn next_chunk(layout: &str) -> Option<(&str, Chunk, &str)> {
+pub(crate) fn next_chunk(layout: &str) -> Option<(&str, Chunk, &str)> {
     const TABLE: &[(&str, Chunk)] = &[
         ("January", Chunk::LongMonth),
         ("Jan", Chunk::Month),
