@@ -6,14 +6,15 @@
 //! `minItems`, `maxItems`, `uniqueItems`, `minProperties`, `maxProperties`, `allOf`, `anyOf`, `oneOf`, `not`,
 //! and local `$ref`s (`#/...`, including `$defs` and `definitions`). Other keywords (`format`, `default`,
 //! `description`, ...) are annotations and are not checked. Since values files give every number as a float,
-//! `integer` accepts any number without a fractional part, as Helm does.
+//! `integer` accepts any number without a fractional part, as Helm does. Violations read as Helm 3.18's
+//! (`- at '/image/digest': 'x' does not match pattern '^sha256:...'`).
 
 use serde_json::Value;
 
 /// One way the values break the schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
-    /// Dotted path of the value, e.g. `deployment.replicas`; `(root)` for the top.
+    /// JSON pointer of the value, e.g. `/deployment/replicas`; empty for the top.
     pub path: String,
     /// What is wrong.
     pub message: String,
@@ -32,7 +33,7 @@ pub struct Error {
 fn list(violations: &[Violation]) -> String {
     violations
         .iter()
-        .map(|v| format!("- {}: {}", v.path, v.message))
+        .map(|v| format!("- at '{}': {}", v.path, v.message))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -64,10 +65,15 @@ struct Checker<'a> {
 const MAX_DEPTH: usize = 64;
 
 fn dotted(path: &[String]) -> String {
-    if path.is_empty() {
-        "(root)".to_owned()
-    } else {
-        path.join(".")
+    path.iter()
+        .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("'{s}'"),
+        other => other.to_string(),
     }
 }
 
@@ -137,9 +143,9 @@ impl<'a> Checker<'a> {
             };
             if !types.is_empty() && !types.iter().any(|t| has_type(value, t)) {
                 fail(format!(
-                    "Invalid type. Expected: {}, given: {}",
-                    types.join(","),
-                    type_name(value)
+                    "got {}, want {}",
+                    type_name(value),
+                    types.join(" or ")
                 ));
                 return;
             }
@@ -147,16 +153,13 @@ impl<'a> Checker<'a> {
         if let Some(Value::Array(options)) = s.get("enum")
             && !options.contains(value)
         {
-            let shown: Vec<String> = options.iter().map(Value::to_string).collect();
-            fail(format!(
-                "must be one of the following: {}",
-                shown.join(", ")
-            ));
+            let choices: Vec<String> = options.iter().map(shown).collect();
+            fail(format!("value must be one of {}", choices.join(", ")));
         }
         if let Some(c) = s.get("const")
             && c != value
         {
-            fail(format!("does not match: {c}"));
+            fail(format!("value must be {}", shown(c)));
         }
         match value {
             Value::Number(n) => self.number(s, n.as_f64().unwrap_or(0.0), &mut fail),
@@ -175,19 +178,19 @@ impl<'a> Checker<'a> {
     fn number(&self, s: &serde_json::Map<String, Value>, n: f64, fail: &mut impl FnMut(String)) {
         let bound = |k: &str| s.get(k).and_then(Value::as_f64);
         if let Some(min) = bound("minimum").filter(|m| n < *m) {
-            fail(format!("Must be greater than or equal to {min}"));
+            fail(format!("must be >= {min} but found {n}"));
         }
         if let Some(max) = bound("maximum").filter(|m| n > *m) {
-            fail(format!("Must be less than or equal to {max}"));
+            fail(format!("must be <= {max} but found {n}"));
         }
         if let Some(min) = bound("exclusiveMinimum").filter(|m| n <= *m) {
-            fail(format!("Must be greater than {min}"));
+            fail(format!("must be > {min} but found {n}"));
         }
         if let Some(max) = bound("exclusiveMaximum").filter(|m| n >= *m) {
-            fail(format!("Must be less than {max}"));
+            fail(format!("must be < {max} but found {n}"));
         }
         if let Some(m) = bound("multipleOf").filter(|m| *m > 0.0 && (n / m).fract() != 0.0) {
-            fail(format!("Must be a multiple of {m}"));
+            fail(format!("{n} not multipleOf {m}"));
         }
     }
 
@@ -198,20 +201,20 @@ impl<'a> Checker<'a> {
             .and_then(Value::as_u64)
             .filter(|m| len < *m)
         {
-            fail(format!(
-                "String length must be greater than or equal to {min}"
-            ));
+            fail(format!("length must be >= {min}, but got {len}"));
         }
         if let Some(max) = s
             .get("maxLength")
             .and_then(Value::as_u64)
             .filter(|m| len > *m)
         {
-            fail(format!("String length must be less than or equal to {max}"));
+            fail(format!("length must be <= {max}, but got {len}"));
         }
         if let Some(p) = s.get("pattern").and_then(Value::as_str) {
             match regex::Regex::new(p) {
-                Ok(re) if !re.is_match(text) => fail(format!("Does not match pattern '{p}'")),
+                Ok(re) if !re.is_match(text) => {
+                    fail(format!("'{text}' does not match pattern '{p}'"))
+                }
                 Err(e) => fail(format!("the schema's pattern '{p}' is invalid: {e}")),
                 Ok(_) => {}
             }
@@ -234,7 +237,7 @@ impl<'a> Checker<'a> {
         {
             out.push(Violation {
                 path: here.clone(),
-                message: format!("Array must have at least {min} items"),
+                message: format!("minItems: got {len}, want {min}"),
             });
         }
         if let Some(max) = s
@@ -244,7 +247,7 @@ impl<'a> Checker<'a> {
         {
             out.push(Violation {
                 path: here.clone(),
-                message: format!("Array must have at most {max} items"),
+                message: format!("maxItems: got {len}, want {max}"),
             });
         }
         if s.get("uniqueItems") == Some(&Value::Bool(true))
@@ -255,7 +258,7 @@ impl<'a> Checker<'a> {
         {
             out.push(Violation {
                 path: here,
-                message: "array items must be unique".into(),
+                message: "items must be unique".into(),
             });
         }
         if let Some(item_schema) = s.get("items").filter(|i| i.is_object() || i.is_boolean()) {
@@ -282,7 +285,7 @@ impl<'a> Checker<'a> {
             {
                 out.push(Violation {
                     path: dotted(path),
-                    message: format!("{key} is required"),
+                    message: format!("missing property '{key}'"),
                 });
             }
         }
@@ -294,7 +297,7 @@ impl<'a> Checker<'a> {
         {
             out.push(Violation {
                 path: dotted(path),
-                message: format!("must have at least {min} properties"),
+                message: format!("minProperties: got {count}, want {min}"),
             });
         }
         if let Some(max) = s
@@ -304,7 +307,7 @@ impl<'a> Checker<'a> {
         {
             out.push(Violation {
                 path: dotted(path),
-                message: format!("must have at most {max} properties"),
+                message: format!("maxProperties: got {count}, want {max}"),
             });
         }
         let properties = s.get("properties").and_then(Value::as_object);
@@ -336,7 +339,7 @@ impl<'a> Checker<'a> {
                         path.pop();
                         out.push(Violation {
                             path: dotted(path),
-                            message: format!("Additional property {key} is not allowed"),
+                            message: format!("additional properties '{key}' not allowed"),
                         });
                         continue;
                     }
@@ -374,7 +377,7 @@ impl<'a> Checker<'a> {
         {
             out.push(Violation {
                 path: dotted(path),
-                message: "Must validate at least one schema (anyOf)".into(),
+                message: "anyOf failed".into(),
             });
         }
         if let Some(Value::Array(one)) = s.get("oneOf") {
@@ -382,7 +385,7 @@ impl<'a> Checker<'a> {
             if n != 1 {
                 out.push(Violation {
                     path: dotted(path),
-                    message: format!("Must validate one and only one schema (oneOf); {n} matched"),
+                    message: format!("oneOf failed: {n} subschemas matched, want 1"),
                 });
             }
         }
@@ -391,7 +394,7 @@ impl<'a> Checker<'a> {
         {
             out.push(Violation {
                 path: dotted(path),
-                message: "Must not validate the schema (not)".into(),
+                message: "not failed".into(),
             });
         }
     }

@@ -12,6 +12,16 @@ use crate::template::{CallContext, Funcs, Value};
 /// What `lookup apiVersion kind namespace name` sees.
 pub type Lookup = Arc<dyn Fn(&str, &str, &str, &str) -> Value + Send + Sync>;
 
+/// Helm wraps the messages of `fail` and `required` in these, so the renderer can find them inside Go's
+/// chain of `error calling` messages however deeply `include`s nest.
+pub const MESSAGE_START: &str = "HELM_ERR_START";
+/// The end marker; see [`MESSAGE_START`].
+pub const MESSAGE_END: &str = "HELM_ERR_END";
+
+fn wrap(message: &str) -> String {
+    format!("{MESSAGE_START}{message}{MESSAGE_END}")
+}
+
 fn strings<'a>(name: &str, args: &'a [Value], n: usize) -> Result<Vec<&'a str>, String> {
     if args.len() != n {
         return Err(format!(
@@ -61,7 +71,7 @@ pub fn register(funcs: &mut Funcs, lookup: Option<Lookup>) {
         },
     );
     funcs.insert("fail", |_: &mut CallContext<'_>, args: &[Value]| {
-        Err(strings("fail", args, 1)?[0].to_owned())
+        Err(wrap(strings("fail", args, 1)?[0]))
     });
     funcs.insert(
         "toYaml",
@@ -190,7 +200,10 @@ mod tests {
         let err = run(r#"{{ required "missing x" .x }}"#).unwrap_err();
         assert!(err.contains("missing x"), "{err}");
         let err = run(r#"{{ fail "boom" }}"#).unwrap_err();
-        assert!(err.contains("error calling fail: boom"), "{err}");
+        assert!(
+            err.contains("error calling fail: HELM_ERR_STARTboomHELM_ERR_END"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -210,6 +210,13 @@ pub fn render_templates(
             .filter(|f| manifest::is_resource_template(&f.name))
         {
             let name = format!("{}/{}", node.path, file.name);
+            if options
+                .only
+                .as_ref()
+                .is_some_and(|only| !only.contains(&name))
+            {
+                continue;
+            }
             let data = Value::map([
                 ("Values", Value::from(&node.values)),
                 ("Release", release.clone()),
@@ -313,23 +320,23 @@ fn parse_error(name: &str, message: &str) -> String {
     }
 }
 
-/// Helm's form of an execution error: `execution error at (NAME:LINE:COL): MESSAGE`, where MESSAGE drops
-/// Go's `executing "..." at <...>: error calling f:` chain, as Helm's `reformatExecErrorMsg` does.
+/// Helm's form of an execution error. A `fail` or `required` message, however deep in `include`s, becomes
+/// `execution error at (LOCATION): MESSAGE` with the location of the outermost template; any other error
+/// keeps Go's text, as Helm's `reformatExecErrorMsg` does.
 fn exec_error(message: &str) -> String {
-    let Some(rest) = message.strip_prefix("template: ") else {
-        return message.to_owned();
-    };
-    let Some((location, rest)) = rest.split_once(": executing \"") else {
-        return message.to_owned();
-    };
-    let Some((_, rest)) = rest.split_once(">: ") else {
-        return message.to_owned();
-    };
-    let cause = match rest.strip_prefix("error calling ") {
-        Some(call) => call.split_once(": ").map_or(call, |(_, m)| m),
-        None => rest,
-    };
-    format!("execution error at ({location}): {cause}")
+    let wrapped = message
+        .split_once(funcs::MESSAGE_START)
+        .and_then(|(_, rest)| rest.split_once(funcs::MESSAGE_END))
+        .map(|(inner, _)| inner);
+    let location = message
+        .strip_prefix("template: ")
+        .and_then(|rest| rest.split_once(": "))
+        .map(|(loc, _)| loc);
+    match (wrapped, location) {
+        (Some(inner), Some(location)) => format!("execution error at ({location}): {inner}"),
+        (Some(inner), None) => inner.to_owned(),
+        _ => message.to_owned(),
+    }
 }
 
 #[cfg(test)]

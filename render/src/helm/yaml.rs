@@ -151,10 +151,17 @@ const RESERVED: &[&str] = &[
     "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~", "",
 ];
 
-/// A string as a plain scalar when YAML reads it back as the same string, else double-quoted.
+/// A string as go-yaml v2 writes it: plain when YAML reads it back as the same string; double-quoted when it
+/// would read as another type (`"true"`, `"8080"`, `""`) or holds control characters; otherwise
+/// single-quoted (`'{{ x }}'`, `'a: b'`), with `'` doubled.
 pub fn quote_if_needed(s: &str) -> String {
-    if needs_quotes(s) {
+    if RESERVED.contains(&s)
+        || looks_numeric(s)
+        || s.chars().any(|c| c.is_control() || c == '\u{feff}')
+    {
         double_quoted(s)
+    } else if needs_quotes(s) {
+        format!("'{}'", s.replace('\'', "''"))
     } else {
         s.to_owned()
     }

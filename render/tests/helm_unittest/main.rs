@@ -1,6 +1,6 @@
 //! A runner for helm-unittest suites (the format of `shared/charts/public/traefik/tests`), written in the
 //! test code as issue 4 asks, and the run of every traefik suite against canopy's renderer. The run prints
-//! each failing test with its reason and holds the pass count at or above [`PASSING_TESTS`], so a
+//! each failing test with its reason and holds the pass counts at or above [`PASSING_TESTS`] and [`PASSING_SUITES`], so a
 //! regression fails the build while the renderer grows towards all suites.
 
 mod asserts;
@@ -133,8 +133,11 @@ fn failed_template_compares_the_message_after_helms_prefix() {
     );
 }
 
-/// Tests of the 623 that pass today; raise it as the renderer improves.
-const PASSING_TESTS: usize = 20;
+/// Tests of the 623 that pass today; raise it as the renderer improves. The 19 that fail all call Sprig's
+/// `genSelfSignedCert`, which canopy does not implement yet (RSA key and X.509 certificate generation).
+const PASSING_TESTS: usize = 604;
+/// Suites of the 39 that pass in full today.
+const PASSING_SUITES: usize = 37;
 
 #[test]
 fn traefik_suites_run_against_the_renderer() {

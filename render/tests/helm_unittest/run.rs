@@ -56,7 +56,13 @@ fn lookup(provider: Option<&Json>) -> Option<canopy_render::helm::funcs::Lookup>
             let matching: Vec<&Json> = objects
                 .iter()
                 .filter(|o| o["apiVersion"] == api_version && o["kind"] == kind)
-                .filter(|o| namespace.is_empty() || o["metadata"]["namespace"] == namespace)
+                // An object given without a namespace is found in any namespace.
+                .filter(|o| {
+                    namespace.is_empty()
+                        || o["metadata"]
+                            .get("namespace")
+                            .is_none_or(|n| n == namespace)
+                })
                 .collect();
             if name.is_empty() {
                 return Value::from(json!({"items": matching}));
@@ -68,6 +74,55 @@ fn lookup(provider: Option<&Json>) -> Option<canopy_render::helm::funcs::Lookup>
                 .unwrap_or_else(|| Value::map(Vec::<(String, Value)>::new()))
         },
     ))
+}
+
+/// helm-unittest's `set`: each key is a dotted path (`a.b[0].c`) and its value keeps its YAML type.
+fn expand_set(set: &Json) -> Json {
+    let mut out = json!({});
+    for (key, value) in set.as_object().into_iter().flatten() {
+        let mut steps: Vec<Result<String, usize>> = Vec::new();
+        for part in key.split('.') {
+            let (name, indexes) = part
+                .split_once('[')
+                .map_or((part, ""), |(n, rest)| (n, rest));
+            steps.push(Ok(name.to_owned()));
+            for index in indexes.split('[').filter(|i| !i.is_empty()) {
+                steps.push(Err(index
+                    .trim_end_matches(']')
+                    .parse()
+                    .expect("numeric index in a set path")));
+            }
+        }
+        let mut node = &mut out;
+        for step in steps {
+            node = match step {
+                Ok(name) => {
+                    if !node.is_object() {
+                        *node = json!({});
+                    }
+                    node.as_object_mut()
+                        .expect("made a map")
+                        .entry(name)
+                        .or_insert(Json::Null)
+                }
+                Err(i) => {
+                    if !node.is_array() {
+                        *node = json!([]);
+                    }
+                    let list = node.as_array_mut().expect("made a list");
+                    if list.len() <= i {
+                        list.resize(i + 1, Json::Null);
+                    }
+                    &mut list[i]
+                }
+            };
+        }
+        match (node.is_object(), value.is_object()) {
+            (true, true) => canopy_render::values::coalesce(node, value.clone()),
+            _ => *node = value.clone(),
+        }
+    }
+    out
 }
 
 /// Runs one test of `suite` against `chart`.
@@ -88,9 +143,9 @@ pub fn run_test(
         }
     }
     let mut values = values_files(dir, &suite.values);
-    values.extend(suite.set.clone());
+    values.extend(suite.set.as_ref().map(expand_set));
     values.extend(values_files(dir, &test.values));
-    values.extend(test.set.clone());
+    values.extend(test.set.as_ref().map(expand_set));
     let mut release = Release {
         name: RELEASE_NAME.into(),
         namespace: RELEASE_NAMESPACE.into(),

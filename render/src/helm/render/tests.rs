@@ -195,7 +195,28 @@ fn values_that_break_the_schema_are_refused_before_rendering() {
     .unwrap_err();
     assert!(
         err.to_string()
-            .contains("- replicas: Must be greater than or equal to 1"),
+            .contains("- at '/replicas': must be >= 1 but found 0"),
         "{err}"
+    );
+}
+
+#[test]
+fn only_the_named_templates_run_and_the_others_still_define() {
+    let c = chart(&[
+        ("Chart.yaml", "name: c\nversion: 1.0.0\n"),
+        (
+            "templates/a.yaml",
+            "{{- define \"x\" }}from-a{{ end }}{{ fail \"a must not run\" }}",
+        ),
+        ("templates/b.yaml", "v: {{ include \"x\" . }}"),
+    ]);
+    let opts = Options {
+        only: Some(vec!["c/templates/b.yaml".into()]),
+        ..Options::default()
+    };
+    let out = render_templates(&c, &opts).unwrap();
+    assert_eq!(
+        out.into_iter().collect::<Vec<_>>(),
+        [("c/templates/b.yaml".to_owned(), "v: from-a".to_owned())]
     );
 }

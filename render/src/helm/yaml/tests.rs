@@ -27,8 +27,17 @@ fn strings_are_quoted_only_when_yaml_would_misread_them() {
     let v = json!({"a": "true", "b": "1.0", "c": "", "d": "a: b", "e": "plain text", "f": "0x1F", "g": "yes", "h": "-x", "i": "- x", "j": "*ref", "k": " lead", "l": "v1.2.3", "m": "null", "n": "8080"});
     assert_eq!(
         yaml(v),
-        "a: \"true\"\nb: \"1.0\"\nc: \"\"\nd: \"a: b\"\ne: plain text\nf: \"0x1F\"\ng: \"yes\"\nh: -x\ni: \"- x\"\nj: \"*ref\"\nk: \" lead\"\nl: v1.2.3\nm: \"null\"\n\"n\": \"8080\""
+        "a: \"true\"\nb: \"1.0\"\nc: \"\"\nd: 'a: b'\ne: plain text\nf: \"0x1F\"\ng: \"yes\"\nh: -x\ni: '- x'\nj: '*ref'\nk: ' lead'\nl: v1.2.3\nm: \"null\"\n\"n\": \"8080\""
     );
+}
+
+#[test]
+fn template_text_is_single_quoted_so_tpl_can_read_it() {
+    assert_eq!(
+        yaml(json!({"k": "{{ template \"x\" . }}", "q": "it's"})),
+        "k: '{{ template \"x\" . }}'\nq: it's"
+    );
+    assert_eq!(yaml(json!({"k": "{a}'s"})), "k: '{a}''s'");
 }
 
 #[test]
