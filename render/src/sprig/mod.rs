@@ -10,7 +10,7 @@
 //! - `math`, `decimal`: integer arithmetic, and float arithmetic done in decimal as Sprig does;
 //! - `regex`: the `regex*` functions;
 //! - `paths`, `url`: `base`, `dir`, `clean`, `ext`, `isAbs` and their `os` forms; `urlParse`, `urlJoin`;
-//! - `crypto`: `bcrypt` and `htpasswd`;
+//! - `crypto`, `aes_cbc`: `bcrypt`, `htpasswd`, `encryptAES` and `decryptAES`;
 //! - `encoding`, `random`: base64, base32, checksums, random strings, `randBytes`, `shuffle` and `uuidv4`;
 //! - `dates`, `duration`, `parse_time`, [`time`]: `now`, `date`, `toDate`, `dateModify`, `ago`, and Go's
 //!   reference layouts;
@@ -36,6 +36,7 @@
 
 use crate::template::Funcs;
 
+mod aes_cbc;
 mod args;
 mod convert;
 mod crypto;
@@ -59,9 +60,8 @@ mod url;
 pub mod versions;
 mod words;
 
-/// Sprig v3 functions canopy does not implement: key and certificate generation, encryption, password
-/// derivation, DNS lookups and the environment (which Helm removes too). Calling one is an error that
-/// names it.
+/// Sprig v3 functions canopy does not implement: key and certificate generation, password derivation,
+/// DNS lookups and the environment (which Helm removes too). Calling one is an error that names it.
 pub const NOT_IMPLEMENTED: &[&str] = &[
     "genPrivateKey",
     "derivePassword",
@@ -72,8 +72,6 @@ pub const NOT_IMPLEMENTED: &[&str] = &[
     "genSelfSignedCertWithKey",
     "genSignedCert",
     "genSignedCertWithKey",
-    "encryptAES",
-    "decryptAES",
     "getHostByName",
     "env",
     "expandenv",
@@ -103,6 +101,7 @@ pub fn funcs() -> Funcs {
     paths::register(&mut f);
     url::register(&mut f);
     crypto::register(&mut f);
+    aes_cbc::register(&mut f);
     f.insert("tuple", |_, a| Ok(crate::template::Value::list(a.to_vec())));
     f.insert("hello", |_, _| Ok("Hello!".into()));
     f
