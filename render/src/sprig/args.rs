@@ -4,6 +4,10 @@
 
 use crate::template::{Map, Value, fmt};
 
+/// How deep the recursive functions (`toJson`, `deepCopy`, `deepEqual`, `merge`) go before deciding a
+/// value contains itself: maps are references, so `set $d "self" $d` makes a cycle.
+pub(crate) const MAX_DEPTH: usize = 1000;
+
 /// The result every Sprig function returns.
 pub(crate) type Out = Result<Value, String>;
 

@@ -193,18 +193,18 @@ fn seq(p: &[i64]) -> Vec<i64> {
     match *p {
         [end] => {
             let inc = if end < 1 { -1 } else { 1 };
-            until_step(1, end + inc, inc)
+            until_step(1, end.saturating_add(inc), inc)
         }
         [start, end] => {
             let step = if end < start { -1 } else { 1 };
-            until_step(start, end + step, step)
+            until_step(start, end.saturating_add(step), step)
         }
         [start, step, end] => {
             let inc = if end < start { -1 } else { 1 };
             if end < start && step > 0 {
                 return Vec::new();
             }
-            until_step(start, end + inc, step)
+            until_step(start, end.saturating_add(inc), step)
         }
         _ => Vec::new(),
     }
