@@ -108,14 +108,20 @@ pub(crate) fn register(f: &mut Funcs) {
     f.insert("until", |_, a| {
         exact(a, 1)?;
         let n = int(&a[0])?;
+        counted(n, 0, if n < 0 { -1 } else { 1 })?;
         Ok(ints(until_step(0, n, if n < 0 { -1 } else { 1 })))
     });
     f.insert("untilStep", |_, a| {
         exact(a, 3)?;
-        Ok(ints(until_step(int(&a[0])?, int(&a[1])?, int(&a[2])?)))
+        let (start, stop, step) = (int(&a[0])?, int(&a[1])?, int(&a[2])?);
+        counted(stop, start, step)?;
+        Ok(ints(until_step(start, stop, step)))
     });
     f.insert("seq", |_, a| {
         let p: Vec<i64> = a.iter().map(int).collect::<Result<_, _>>()?;
+        if let [first, .., last] = p[..] {
+            counted(last, first, 1)?;
+        }
         let nums: Vec<String> = seq(&p).iter().map(i64::to_string).collect();
         Ok(nums.join(" ").into())
     });
@@ -161,6 +167,26 @@ fn items<'a>(v: &'a Value, what: &str) -> Result<&'a Arc<Vec<Value>>, String> {
 
 fn ints(v: Vec<i64>) -> Value {
     Value::list(v.into_iter().map(Value::Int).collect())
+}
+
+/// The most numbers `until`, `untilStep` and `seq` make; Go would try to allocate any count, and
+/// run out of memory.
+const MAX_ITEMS: usize = 10_000_000;
+
+/// Refuses a range of more than [`MAX_ITEMS`] numbers.
+fn counted(stop: i64, start: i64, step: i64) -> Result<(), String> {
+    let span = (i128::from(stop) - i128::from(start)).abs();
+    let n = if step == 0 {
+        0
+    } else {
+        span / i128::from(step).abs()
+    };
+    if n > MAX_ITEMS as i128 {
+        return Err(format!(
+            "a range of {n} numbers is more than canopy makes ({MAX_ITEMS})"
+        ));
+    }
+    Ok(())
 }
 
 /// Sprig's `untilStep`: from `start` towards `stop` (exclusive) by `step`; empty when the step points
