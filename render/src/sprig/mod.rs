@@ -26,6 +26,9 @@
 //! - `snakecase`/`kebabcase` reproduce xstrings 1.3's cases but not its exact handling of invalid UTF-8;
 //!   `uniq`, `keys` and `values` follow sorted key order where Go's map order is random.
 //! - `addf` and kin use 128-bit decimals, falling back to floats beyond that range.
+//! - Guards Go lacks: `until`, `untilStep` and `seq` refuse more than ten million numbers, and a map
+//!   that contains itself makes `toJson`, `deepCopy` fail (and `deepEqual`, `merge` stop) instead of
+//!   recursing until the stack overflows.
 //!
 //! Sprig functions canopy does not implement are listed in [`NOT_IMPLEMENTED`]; each is registered so
 //! that calling it fails with a message naming it, rather than as an unknown function. Helm's own
