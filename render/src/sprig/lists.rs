@@ -10,7 +10,9 @@ use super::defaults::deep_equal;
 
 /// Registers the list functions.
 pub(crate) fn register(f: &mut Funcs) {
-    f.insert("list", |_, a| Ok(Value::list(a.to_vec())));
+    for name in ["list", "tuple"] {
+        f.insert(name, |_, a| Ok(Value::list(a.to_vec())));
+    }
     both(f, "first", |_, a| {
         exact(a, 1)?;
         Ok(items(&a[0], "find first on")?

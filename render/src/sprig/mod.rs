@@ -105,8 +105,6 @@ pub fn funcs() -> Funcs {
     url::register(&mut f);
     crypto::register(&mut f);
     aes_cbc::register(&mut f);
-    f.insert("tuple", |_, a| Ok(crate::template::Value::list(a.to_vec())));
-    f.insert("hello", |_, _| Ok("Hello!".into()));
     f
 }
 
