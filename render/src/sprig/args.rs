@@ -4,6 +4,10 @@
 
 use crate::template::{Map, Value, fmt};
 
+/// How deep the recursive functions (`toJson`, `deepCopy`, `deepEqual`, `merge`) go before deciding a
+/// value contains itself: maps are references, so `set $d "self" $d` makes a cycle.
+pub(crate) const MAX_DEPTH: usize = 1000;
+
 /// The result every Sprig function returns.
 pub(crate) type Out = Result<Value, String>;
 
@@ -164,8 +168,8 @@ fn trim_zero_decimal(s: &str) -> &str {
     }
 }
 
-/// Go's `strconv.ParseInt(s, 0, 64)`: a sign, then `0x`, `0o`, `0b` or a leading `0` for octal, and `_`
-/// between digits when a prefix is given.
+/// Go's `strconv.ParseInt(s, 0, 64)`: a sign, then `0x`, `0o`, `0b` or a leading `0` for octal, with
+/// `_` allowed between digits as in Go literals.
 pub(crate) fn parse_go_int(s: &str) -> Option<i64> {
     let (neg, body) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
@@ -184,9 +188,9 @@ pub(crate) fn parse_go_int(s: &str) -> Option<i64> {
     } else {
         (10, lower.clone())
     };
-    let underscores_ok = radix != 10;
+    // Go syntax: `_` only between digits, or right after a base prefix.
     if digits.is_empty()
-        || (digits.contains('_') && !underscores_ok)
+        || (radix == 10 && digits.starts_with('_'))
         || digits.ends_with('_')
         || digits.contains("__")
     {
@@ -215,7 +219,7 @@ pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
     if t.is_empty() || !t.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
         return None;
     }
-    s.replace('_', "").parse().ok()
+    s.parse().ok()
 }
 
 #[cfg(test)]
@@ -228,7 +232,10 @@ mod tests {
         assert_eq!(parse_go_int("017"), Some(15));
         assert_eq!(parse_go_int("0b101"), Some(5));
         assert_eq!(parse_go_int("-12"), Some(-12));
-        assert_eq!(parse_go_int("1_000"), None);
+        assert_eq!(parse_go_int("1_000"), Some(1000));
+        assert_eq!(parse_go_int("_1"), None);
+        assert_eq!(parse_go_int("1__0"), None);
+        assert_eq!(parse_go_float("1_0"), None);
         assert_eq!(parse_go_int("0x_1F"), Some(31));
         assert_eq!(parse_go_int("12a"), None);
         assert_eq!(parse_go_int("-9223372036854775808"), Some(i64::MIN));

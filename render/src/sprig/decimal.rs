@@ -88,7 +88,7 @@ impl Decimal {
             )
         };
         let q = num / den;
-        let rounded = (q + q.signum() * 5) / 10;
+        let rounded = q.checked_add(q.signum() * 5)? / 10;
         Some(Self {
             mantissa: rounded,
             exp: -16,

@@ -3,7 +3,7 @@
 
 use crate::template::{Funcs, Value};
 
-use super::args::{boolean, empty, exact, string};
+use super::args::{MAX_DEPTH, boolean, empty, exact, string};
 use super::json::{self, Style};
 
 /// Registers the default, flow and JSON functions.
@@ -73,6 +73,15 @@ pub(crate) fn register(f: &mut Funcs) {
 
 /// Go's `reflect.DeepEqual` on template values: an int never equals a float, maps compare by entries.
 pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
+    equal_within(a, b, 0)
+}
+
+/// [`deep_equal`] down to [`MAX_DEPTH`]; deeper values, which only cycles reach, count as different.
+fn equal_within(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let deep_equal = |p: &Value, q: &Value| equal_within(p, q, depth + 1);
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,

@@ -3,7 +3,7 @@
 
 use crate::template::{Funcs, Map, Value};
 
-use super::args::{at_least, empty, exact, map, string, strval};
+use super::args::{MAX_DEPTH, at_least, empty, exact, map, string, strval};
 
 /// Registers the dictionary functions.
 pub(crate) fn register(f: &mut Funcs) {
@@ -95,7 +95,7 @@ pub(crate) fn register(f: &mut Funcs) {
     for name in ["deepCopy", "mustDeepCopy"] {
         f.insert(name, |_, a| {
             exact(a, 1)?;
-            Ok(deep_copy(&a[0]))
+            deep_copy(&a[0], 0)
         });
     }
 }
@@ -127,7 +127,7 @@ fn merge_all(a: &[Value], overwrite: bool) -> Result<Value, String> {
     at_least(a, 1)?;
     let dst = map(&a[0])?;
     for src in &a[1..] {
-        merge(&dst, &map(src)?, overwrite);
+        merge(&dst, &map(src)?, overwrite, 0);
     }
     Ok(Value::Map(dst))
 }
@@ -137,7 +137,12 @@ fn merge_all(a: &[Value], overwrite: bool) -> Result<Value, String> {
 /// Nested maps merge in place. Without override a key is filled only where `dst` lacks it or holds an
 /// empty value. With override a source value replaces the destination's, except that a map never
 /// replaces a non-empty non-map value; a nil source value and a list always replace.
-fn merge(dst: &Map, src: &Map, overwrite: bool) {
+fn merge(dst: &Map, src: &Map, overwrite: bool, depth: usize) {
+    // Merging a map into itself changes nothing; deeper than MAX_DEPTH only cycles go, which mergo's
+    // visited set stops too.
+    if dst.same(src) || depth > MAX_DEPTH {
+        return;
+    }
     for (key, sv) in src.entries() {
         let dv = dst.get(&key);
         match (&sv, &dv) {
@@ -147,7 +152,7 @@ fn merge(dst: &Map, src: &Map, overwrite: bool) {
                 }
                 continue;
             }
-            (Value::Map(s), Some(Value::Map(d))) => merge(d, s, overwrite),
+            (Value::Map(s), Some(Value::Map(d))) => merge(d, s, overwrite, depth + 1),
             (Value::List(_), _) if overwrite => {
                 dst.insert(key, sv);
                 continue;
@@ -165,16 +170,24 @@ fn merge(dst: &Map, src: &Map, overwrite: bool) {
     }
 }
 
-/// `copystructure.Copy`: maps and lists copied all the way down.
-pub(crate) fn deep_copy(v: &Value) -> Value {
-    match v {
-        Value::List(l) => Value::list(l.iter().map(deep_copy).collect()),
+/// `copystructure.Copy`: maps and lists copied all the way down; a map that contains itself is an
+/// error rather than endless copying.
+fn deep_copy(v: &Value, depth: usize) -> Result<Value, String> {
+    if depth > MAX_DEPTH {
+        return Err("deepCopy: the value contains itself".into());
+    }
+    Ok(match v {
+        Value::List(l) => Value::list(
+            l.iter()
+                .map(|v| deep_copy(v, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Map(m) => Value::Map(
             m.entries()
                 .into_iter()
-                .map(|(k, v)| (k, deep_copy(&v)))
-                .collect(),
+                .map(|(k, v)| Ok((k, deep_copy(&v, depth + 1)?)))
+                .collect::<Result<_, String>>()?,
         ),
         v => v.clone(),
-    }
+    })
 }

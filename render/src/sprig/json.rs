@@ -3,6 +3,8 @@
 
 use crate::template::{Value, fmt::display};
 
+use super::args::MAX_DEPTH;
+
 /// How to write JSON.
 #[derive(Clone, Copy)]
 pub(crate) struct Style {
@@ -27,6 +29,12 @@ fn newline(out: &mut String, style: Style, depth: usize) {
 }
 
 fn write(out: &mut String, v: &Value, style: Style, depth: usize) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "json: unsupported value: encountered a cycle via {}",
+            v.type_name()
+        ));
+    }
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),

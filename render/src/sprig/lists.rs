@@ -10,7 +10,9 @@ use super::defaults::deep_equal;
 
 /// Registers the list functions.
 pub(crate) fn register(f: &mut Funcs) {
-    f.insert("list", |_, a| Ok(Value::list(a.to_vec())));
+    for name in ["list", "tuple"] {
+        f.insert(name, |_, a| Ok(Value::list(a.to_vec())));
+    }
     both(f, "first", |_, a| {
         exact(a, 1)?;
         Ok(items(&a[0], "find first on")?
@@ -108,14 +110,20 @@ pub(crate) fn register(f: &mut Funcs) {
     f.insert("until", |_, a| {
         exact(a, 1)?;
         let n = int(&a[0])?;
+        counted(n, 0, if n < 0 { -1 } else { 1 })?;
         Ok(ints(until_step(0, n, if n < 0 { -1 } else { 1 })))
     });
     f.insert("untilStep", |_, a| {
         exact(a, 3)?;
-        Ok(ints(until_step(int(&a[0])?, int(&a[1])?, int(&a[2])?)))
+        let (start, stop, step) = (int(&a[0])?, int(&a[1])?, int(&a[2])?);
+        counted(stop, start, step)?;
+        Ok(ints(until_step(start, stop, step)))
     });
     f.insert("seq", |_, a| {
         let p: Vec<i64> = a.iter().map(int).collect::<Result<_, _>>()?;
+        if let [first, .., last] = p[..] {
+            counted(last, first, 1)?;
+        }
         let nums: Vec<String> = seq(&p).iter().map(i64::to_string).collect();
         Ok(nums.join(" ").into())
     });
@@ -163,6 +171,26 @@ fn ints(v: Vec<i64>) -> Value {
     Value::list(v.into_iter().map(Value::Int).collect())
 }
 
+/// The most numbers `until`, `untilStep` and `seq` make; Go would try to allocate any count, and
+/// run out of memory.
+const MAX_ITEMS: usize = 10_000_000;
+
+/// Refuses a range of more than [`MAX_ITEMS`] numbers.
+fn counted(stop: i64, start: i64, step: i64) -> Result<(), String> {
+    let span = (i128::from(stop) - i128::from(start)).abs();
+    let n = if step == 0 {
+        0
+    } else {
+        span / i128::from(step).abs()
+    };
+    if n > MAX_ITEMS as i128 {
+        return Err(format!(
+            "a range of {n} numbers is more than canopy makes ({MAX_ITEMS})"
+        ));
+    }
+    Ok(())
+}
+
 /// Sprig's `untilStep`: from `start` towards `stop` (exclusive) by `step`; empty when the step points
 /// the other way or is zero.
 fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
@@ -193,18 +221,18 @@ fn seq(p: &[i64]) -> Vec<i64> {
     match *p {
         [end] => {
             let inc = if end < 1 { -1 } else { 1 };
-            until_step(1, end + inc, inc)
+            until_step(1, end.saturating_add(inc), inc)
         }
         [start, end] => {
             let step = if end < start { -1 } else { 1 };
-            until_step(start, end + step, step)
+            until_step(start, end.saturating_add(step), step)
         }
         [start, step, end] => {
             let inc = if end < start { -1 } else { 1 };
             if end < start && step > 0 {
                 return Vec::new();
             }
-            until_step(start, end + inc, step)
+            until_step(start, end.saturating_add(inc), step)
         }
         _ => Vec::new(),
     }

@@ -10,7 +10,7 @@
 //! - `math`, `decimal`: integer arithmetic, and float arithmetic done in decimal as Sprig does;
 //! - `regex`: the `regex*` functions;
 //! - `paths`, `url`: `base`, `dir`, `clean`, `ext`, `isAbs` and their `os` forms; `urlParse`, `urlJoin`;
-//! - `crypto`: `bcrypt` and `htpasswd`;
+//! - `crypto`, `aes_cbc`: `bcrypt`, `htpasswd`, `encryptAES` and `decryptAES`;
 //! - `encoding`, `random`: base64, base32, checksums, random strings, `randBytes`, `shuffle` and `uuidv4`;
 //! - `dates`, `duration`, `parse_time`, [`time`]: `now`, `date`, `toDate`, `dateModify`, `ago`, and Go's
 //!   reference layouts;
@@ -26,6 +26,9 @@
 //! - `snakecase`/`kebabcase` reproduce xstrings 1.3's cases but not its exact handling of invalid UTF-8;
 //!   `uniq`, `keys` and `values` follow sorted key order where Go's map order is random.
 //! - `addf` and kin use 128-bit decimals, falling back to floats beyond that range.
+//! - Guards Go lacks: `until`, `untilStep` and `seq` refuse more than ten million numbers, and a map
+//!   that contains itself makes `toJson`, `deepCopy` fail (and `deepEqual`, `merge` stop) instead of
+//!   recursing until the stack overflows.
 //!
 //! Sprig functions canopy does not implement are listed in [`NOT_IMPLEMENTED`]; each is registered so
 //! that calling it fails with a message naming it, rather than as an unknown function. Helm's own
@@ -36,6 +39,7 @@
 
 use crate::template::Funcs;
 
+mod aes_cbc;
 mod args;
 mod convert;
 mod crypto;
@@ -59,9 +63,8 @@ mod url;
 pub mod versions;
 mod words;
 
-/// Sprig v3 functions canopy does not implement: key and certificate generation, encryption, password
-/// derivation, DNS lookups and the environment (which Helm removes too). Calling one is an error that
-/// names it.
+/// Sprig v3 functions canopy does not implement: key and certificate generation, password derivation,
+/// DNS lookups and the environment (which Helm removes too). Calling one is an error that names it.
 pub const NOT_IMPLEMENTED: &[&str] = &[
     "genPrivateKey",
     "derivePassword",
@@ -72,8 +75,6 @@ pub const NOT_IMPLEMENTED: &[&str] = &[
     "genSelfSignedCertWithKey",
     "genSignedCert",
     "genSignedCertWithKey",
-    "encryptAES",
-    "decryptAES",
     "getHostByName",
     "env",
     "expandenv",
@@ -103,8 +104,7 @@ pub fn funcs() -> Funcs {
     paths::register(&mut f);
     url::register(&mut f);
     crypto::register(&mut f);
-    f.insert("tuple", |_, a| Ok(crate::template::Value::list(a.to_vec())));
-    f.insert("hello", |_, _| Ok("Hello!".into()));
+    aes_cbc::register(&mut f);
     f
 }
 

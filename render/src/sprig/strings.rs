@@ -123,6 +123,7 @@ pub(crate) fn register(f: &mut Funcs) {
         items.sort();
         Ok(string_list(items))
     });
+    f.insert("hello", |_, _| Ok("Hello!".into()));
     f.insert("toString", |_, a| {
         exact(a, 1)?;
         Ok(strval(&a[0]).into())

@@ -151,3 +151,27 @@ fn deep_copy_detaches_nested_values() {
         "12",
     )]);
 }
+
+#[test]
+fn a_map_that_contains_itself_fails_instead_of_recursing_forever() {
+    let cyclic = r#"{{ $d := dict "a" 1 }}{{ $_ := set $d "self" $d }}"#;
+    check_err(&[
+        (
+            &format!("{cyclic}{{{{ toJson $d | mustToJson }}}}{{{{ mustToJson $d }}}}"),
+            "encountered a cycle",
+        ),
+        (&format!("{cyclic}{{{{ deepCopy $d }}}}"), "contains itself"),
+    ]);
+    check(&[
+        (&format!("{cyclic}{{{{ toJson $d }}}}"), ""),
+        (&format!("{cyclic}{{{{ deepEqual $d $d }}}}"), "true"),
+        (
+            &format!("{cyclic}{{{{ $e := dict }}}}{{{{ $_ := merge $e $d }}}}{{{{ $e.a }}}}"),
+            "1",
+        ),
+        (
+            &format!("{cyclic}{{{{ $_ := merge $d $d }}}}{{{{ $d.a }}}}"),
+            "1",
+        ),
+    ]);
+}

@@ -145,3 +145,18 @@ fn htpasswd_pairs_a_user_with_a_bcrypt_hash() {
         "{h}"
     );
 }
+
+#[test]
+fn aes_round_trips_through_a_random_iv() {
+    check(&[
+        (
+            r#"{{ "plaintext" | encryptAES "secretkey" | decryptAES "secretkey" }}"#,
+            "plaintext",
+        ),
+        (r#"{{ encryptAES "k" "" }}{{ decryptAES "k" "" }}"#, ""),
+    ]);
+    let a = render(r#"{{ encryptAES "k" "same" }}"#, &Value::Nil).unwrap();
+    let b = render(r#"{{ encryptAES "k" "same" }}"#, &Value::Nil).unwrap();
+    assert_ne!(a, b);
+    assert_eq!(a.len(), 44, "16 bytes of IV and one block, in base64: {a}");
+}

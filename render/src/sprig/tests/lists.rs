@@ -170,3 +170,22 @@ fn chunk_splits_a_list_into_pieces() {
         ),
     ]);
 }
+
+#[test]
+fn huge_ranges_are_refused_instead_of_exhausting_memory() {
+    check_err(&[
+        (r#"{{ until 1000000000000 }}"#, "more than canopy makes"),
+        (
+            r#"{{ untilStep 0 9000000000000000000 1 }}"#,
+            "more than canopy makes",
+        ),
+        (
+            r#"{{ seq -9000000000000000000 9000000000000000000 }}"#,
+            "more than canopy makes",
+        ),
+    ]);
+    check(&[(
+        r#"{{ untilStep 0 9000000000000000000 1000000000000000000 | len }}"#,
+        "9",
+    )]);
+}
