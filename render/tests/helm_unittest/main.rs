@@ -171,4 +171,8 @@ fn traefik_suites_run_against_the_renderer() {
         tests_passed >= PASSING_TESTS,
         "{tests_passed} tests pass, fewer than the {PASSING_TESTS} recorded"
     );
+    assert!(
+        suites_passed >= PASSING_SUITES,
+        "{suites_passed} suites pass, fewer than the {PASSING_SUITES} recorded"
+    );
 }
