@@ -1,0 +1,130 @@
+//! delete, with `propagationPolicy`, namespace and CRD cascades.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::commit::entry;
+use crate::cluster::{Cluster, Target};
+use crate::status::{Error, Result};
+use crate::store::{EventType, Key, Store};
+
+/// What happens to the dependents (objects whose `ownerReferences` name the deleted one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Propagation {
+    /// Dependents are deleted too (the default).
+    #[default]
+    Background,
+    /// Dependents are deleted too; edgesim deletes immediately, so this is the same as Background.
+    Foreground,
+    /// Dependents stay and lose their owner reference.
+    Orphan,
+}
+
+impl Propagation {
+    /// Parses `propagationPolicy`.
+    pub fn parse(text: &str) -> Result<Self> {
+        match text {
+            "Background" => Ok(Self::Background),
+            "Foreground" => Ok(Self::Foreground),
+            "Orphan" => Ok(Self::Orphan),
+            other => Err(Error::BadRequest(format!(
+                "unknown propagationPolicy {other:?}"
+            ))),
+        }
+    }
+}
+
+impl Cluster {
+    /// Deletes an object at once and returns it as it was; dependents follow `propagation`.
+    pub fn delete(
+        self: &Arc<Self>,
+        target: &Target,
+        propagation: Propagation,
+        manager: &str,
+    ) -> Result<Value> {
+        let name = target.required_name()?;
+        let key = target.key(name);
+        let mut st = self.store();
+        let obj = st
+            .objects
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| target.not_found(name))?;
+        let mut gone = Vec::new();
+        remove(&mut st, &key, propagation, &mut gone);
+        drop(st);
+        for (rv, obj) in gone {
+            self.log(entry("delete", manager, &obj, rv));
+        }
+        Ok(obj)
+    }
+}
+
+/// Removes one object and whatever depends on it, collecting what was removed.
+fn remove(st: &mut Store, key: &Key, propagation: Propagation, gone: &mut Vec<(u64, Value)>) {
+    let Some(mut obj) = st.objects.remove(key) else {
+        return;
+    };
+    let rv = st.next_rv();
+    obj["metadata"]["resourceVersion"] = json!(rv.to_string());
+    st.publish(EventType::Deleted, key.clone(), obj.clone(), rv);
+    let uid = obj["metadata"]["uid"].clone();
+    let kind = obj["kind"].as_str().unwrap_or_default().to_string();
+    gone.push((rv, obj.clone()));
+    let mut children: Vec<Key> = Vec::new();
+    if key.group.is_empty() && key.plural == "namespaces" {
+        children.extend(
+            st.objects
+                .keys()
+                .filter(|k| k.namespace == key.name)
+                .cloned(),
+        );
+    }
+    if kind == "CustomResourceDefinition" {
+        let group = obj["spec"]["group"].as_str().unwrap_or_default();
+        let plural = obj["spec"]["names"]["plural"].as_str().unwrap_or_default();
+        children.extend(
+            st.objects
+                .keys()
+                .filter(|k| k.group == group && k.plural == plural)
+                .cloned(),
+        );
+        st.kinds.remove_crd(&obj);
+    }
+    let owned: Vec<Key> = st
+        .objects
+        .iter()
+        .filter(|(_, o)| {
+            o["metadata"]["ownerReferences"]
+                .as_array()
+                .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    match propagation {
+        Propagation::Orphan => {
+            for k in owned {
+                orphan(st, &k, &uid);
+            }
+        }
+        _ => children.extend(owned),
+    }
+    for child in children {
+        remove(st, &child, propagation, gone);
+    }
+}
+
+/// Drops the owner reference to `uid` from one object.
+fn orphan(st: &mut Store, key: &Key, uid: &Value) {
+    let Some(mut obj) = st.objects.get(key).cloned() else {
+        return;
+    };
+    if let Some(refs) = obj["metadata"]["ownerReferences"].as_array_mut() {
+        refs.retain(|r| r["uid"] != *uid);
+    }
+    let rv = st.next_rv();
+    obj["metadata"]["resourceVersion"] = json!(rv.to_string());
+    st.objects.insert(key.clone(), obj.clone());
+    st.publish(EventType::Modified, key.clone(), obj, rv);
+}

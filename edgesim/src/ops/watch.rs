@@ -1,0 +1,130 @@
+//! watch: a stream of JSON lines `{"type": ..., "object": ...}` from a resourceVersion on, with bookmarks.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::Stream;
+use serde_json::{Value, json};
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::time::Instant;
+
+use super::read::{ListQuery, in_scope, matching};
+use crate::cluster::{Cluster, Target};
+use crate::status::{Error, Result};
+use crate::store::Event;
+
+/// How often an idle watch with bookmarks enabled gets a BOOKMARK.
+const BOOKMARK_EVERY: Duration = Duration::from_secs(5);
+
+/// The parameters of a watch request.
+#[derive(Debug, Clone, Default)]
+pub struct WatchQuery {
+    /// Selectors, as for list.
+    pub list: ListQuery,
+    /// Start after this resourceVersion; `None` or 0 starts with ADDED events for every current object.
+    pub resource_version: Option<u64>,
+    /// `allowWatchBookmarks`.
+    pub bookmarks: bool,
+    /// `sendInitialEvents`: initial ADDED events end with a bookmark annotated `k8s.io/initial-events-end`.
+    pub send_initial_events: bool,
+    /// `timeoutSeconds`; the stream ends after it (default 30 minutes).
+    pub timeout: Option<Duration>,
+}
+
+struct State {
+    rx: broadcast::Receiver<Arc<Event>>,
+    target: Target,
+    query: WatchQuery,
+    pending: VecDeque<Bytes>,
+    last_rv: u64,
+    deadline: Instant,
+}
+
+impl Cluster {
+    /// Starts a watch; the stream ends at the timeout or when the watcher falls too far behind.
+    pub fn watch(
+        &self,
+        target: &Target,
+        query: WatchQuery,
+    ) -> Result<impl Stream<Item = Bytes> + Send + 'static> {
+        let st = self.store();
+        let mut pending = VecDeque::new();
+        let from = query.resource_version.unwrap_or(0);
+        if from == 0 || query.send_initial_events {
+            for obj in matching(&st, target, &query.list) {
+                pending.push_back(line("ADDED", &obj));
+            }
+            if query.send_initial_events {
+                let marker = json!({"kind": target.kind.kind, "apiVersion": target.kind.api_version(),
+                    "metadata": {"resourceVersion": st.rv().to_string(),
+                        "annotations": {"k8s.io/initial-events-end": "true"}}});
+                pending.push_back(line("BOOKMARK", &marker));
+            }
+        } else {
+            let events = st.since(from).ok_or_else(|| {
+                Error::Gone(format!("too old resource version: {from} ({})", st.rv()))
+            })?;
+            for e in events
+                .iter()
+                .filter(|e| in_scope(&e.key, target) && query.list.labels.matches(&e.object))
+            {
+                pending.push_back(line(e.kind.as_str(), &e.object));
+            }
+        }
+        let state = State {
+            rx: st.subscribe(),
+            target: target.clone(),
+            last_rv: st.rv(),
+            deadline: Instant::now() + query.timeout.unwrap_or(Duration::from_secs(1800)),
+            query,
+            pending,
+        };
+        drop(st);
+        Ok(futures::stream::unfold(state, next))
+    }
+}
+
+async fn next(mut s: State) -> Option<(Bytes, State)> {
+    loop {
+        if let Some(bytes) = s.pending.pop_front() {
+            return Some((bytes, s));
+        }
+        let bookmark_at = if s.query.bookmarks {
+            Instant::now() + BOOKMARK_EVERY
+        } else {
+            s.deadline
+        };
+        tokio::select! {
+            received = s.rx.recv() => match received {
+                Ok(e) => {
+                    s.last_rv = e.rv;
+                    let wanted = in_scope(&e.key, &s.target)
+                        && s.query.list.labels.matches(&e.object)
+                        && s.query.list.fields.matches(&e.object);
+                    if wanted {
+                        let mut obj = e.object.clone();
+                        obj["apiVersion"] = json!(s.target.kind.api_version());
+                        s.pending.push_back(line(e.kind.as_str(), &obj));
+                    }
+                }
+                Err(RecvError::Lagged(_) | RecvError::Closed) => return None,
+            },
+            _ = tokio::time::sleep_until(bookmark_at.min(s.deadline)) => {
+                if Instant::now() >= s.deadline {
+                    return None;
+                }
+                let obj = json!({"kind": s.target.kind.kind, "apiVersion": s.target.kind.api_version(),
+                    "metadata": {"resourceVersion": s.last_rv.to_string()}});
+                s.pending.push_back(line("BOOKMARK", &obj));
+            }
+        }
+    }
+}
+
+fn line(kind: &str, object: &Value) -> Bytes {
+    let mut text = serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
+    text.push(b'\n');
+    Bytes::from(text)
+}
