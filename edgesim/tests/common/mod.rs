@@ -42,6 +42,14 @@ impl Sim {
         kube::Client::try_from(self.config(cluster).await).expect("client builds")
     }
 
+    /// A kube client for one cluster without kube's default retry of 429/503/504 (up to 15 retries with
+    /// exponential backoff), so that every injected failure reaches the caller.
+    pub async fn client_without_retry(&self, cluster: &str) -> kube::Client {
+        let mut config = self.config(cluster).await;
+        config.default_retry = false;
+        kube::Client::try_from(config).expect("client builds")
+    }
+
     /// The kube config for one cluster.
     pub async fn config(&self, cluster: &str) -> kube::Config {
         let kubeconfig =
