@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::Instant;
@@ -63,14 +63,19 @@ impl Cluster {
                 pending.push_back(line("BOOKMARK", &marker));
             }
         } else {
-            let events = st.since(from).ok_or_else(|| {
-                Error::Gone(format!("too old resource version: {from} ({})", st.rv()))
-            })?;
-            for e in events
-                .iter()
-                .filter(|e| in_scope(&e.key, target) && query.list.labels.matches(&e.object))
-            {
-                pending.push_back(line(e.kind.as_str(), &e.object));
+            match st.since(from) {
+                Some(events) => {
+                    for e in events.iter().filter(|e| wanted(e, target, &query)) {
+                        pending.push_back(line(e.kind.as_str(), &versioned(&e.object, target)));
+                    }
+                }
+                None => {
+                    // As Kubernetes does: the watch starts, sends one ERROR event with a 410 and ends.
+                    let gone =
+                        Error::Gone(format!("too old resource version: {from} ({})", st.rv()));
+                    let once = futures::stream::iter([line("ERROR", &gone.to_status())]);
+                    return Ok(once.left_stream());
+                }
             }
         }
         let state = State {
@@ -82,7 +87,7 @@ impl Cluster {
             pending,
         };
         drop(st);
-        Ok(futures::stream::unfold(state, next))
+        Ok(futures::stream::unfold(state, next).right_stream())
     }
 }
 
@@ -100,13 +105,8 @@ async fn next(mut s: State) -> Option<(Bytes, State)> {
             received = s.rx.recv() => match received {
                 Ok(e) => {
                     s.last_rv = e.rv;
-                    let wanted = in_scope(&e.key, &s.target)
-                        && s.query.list.labels.matches(&e.object)
-                        && s.query.list.fields.matches(&e.object);
-                    if wanted {
-                        let mut obj = e.object.clone();
-                        obj["apiVersion"] = json!(s.target.kind.api_version());
-                        s.pending.push_back(line(e.kind.as_str(), &obj));
+                    if wanted(&e, &s.target, &s.query) {
+                        s.pending.push_back(line(e.kind.as_str(), &versioned(&e.object, &s.target)));
                     }
                 }
                 Err(RecvError::Lagged(_) | RecvError::Closed) => return None,
@@ -121,6 +121,21 @@ async fn next(mut s: State) -> Option<(Bytes, State)> {
             }
         }
     }
+}
+
+/// Whether a change concerns this watch. A change that takes an object out of the selector is not sent
+/// (Kubernetes would send DELETED).
+fn wanted(e: &Event, target: &Target, query: &WatchQuery) -> bool {
+    in_scope(&e.key, target)
+        && query.list.labels.matches(&e.object)
+        && query.list.fields.matches(&e.object)
+}
+
+/// The object with the `apiVersion` of the watched version.
+fn versioned(object: &Value, target: &Target) -> Value {
+    let mut obj = object.clone();
+    obj["apiVersion"] = json!(target.kind.api_version());
+    obj
 }
 
 fn line(kind: &str, object: &Value) -> Bytes {
