@@ -1,8 +1,12 @@
 //! One virtual cluster's objects, its resourceVersion counter and its recent change history for watches.
+//!
+//! Objects are kept as serialized JSON, not as `serde_json::Value` trees: a parsed Deployment takes ten
+//! times the memory of its text, and 10,000 clusters must fit in one process. Reads parse on demand.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
@@ -57,22 +61,38 @@ pub struct Event {
     pub kind: EventType,
     /// Which object.
     pub key: Key,
-    /// The object after the change (before it, for deletes).
-    pub object: Value,
+    /// The object after the change (before it, for deletes), as JSON.
+    pub object: Bytes,
+}
+
+impl Event {
+    /// The object, parsed.
+    pub fn object(&self) -> Value {
+        parse(&self.object)
+    }
+}
+
+fn parse(bytes: &[u8]) -> Value {
+    // Only this module writes the bytes, from a `Value`, so they always parse.
+    serde_json::from_slice(bytes).unwrap_or(Value::Null)
+}
+
+fn encode(obj: &Value) -> Bytes {
+    Bytes::from(serde_json::to_vec(obj).unwrap_or_default())
 }
 
 /// The mutable state of one cluster; always used under its cluster's lock.
 #[derive(Debug)]
 pub struct Store {
-    /// Objects by key.
-    pub objects: BTreeMap<Key, Value>,
+    objects: BTreeMap<Key, Bytes>,
     /// The served kinds.
     pub kinds: Registry,
     rv: u64,
     history: VecDeque<Arc<Event>>,
     /// resourceVersion of the newest event dropped from `history`.
     floor: u64,
-    tx: broadcast::Sender<Arc<Event>>,
+    /// Created by the first watch and dropped when the last one ends, so idle clusters hold no buffer.
+    tx: Option<broadcast::Sender<Arc<Event>>>,
 }
 
 impl Default for Store {
@@ -83,7 +103,7 @@ impl Default for Store {
             rv: 0,
             history: VecDeque::new(),
             floor: 0,
-            tx: broadcast::channel(CHANNEL).0,
+            tx: None,
         }
     }
 }
@@ -100,13 +120,56 @@ impl Store {
         self.rv
     }
 
+    /// The keys of objects whose JSON text contains `needle`: a cheap pre-filter before parsing.
+    pub fn keys_containing(&self, needle: &str) -> Vec<Key> {
+        let needle = needle.as_bytes();
+        self.objects
+            .iter()
+            .filter(|(_, b)| !needle.is_empty() && b.windows(needle.len()).any(|w| w == needle))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// The object stored under `key`.
+    pub fn get(&self, key: &Key) -> Option<Value> {
+        self.objects.get(key).map(|b| parse(b))
+    }
+
+    /// Whether an object is stored under `key`.
+    pub fn contains(&self, key: &Key) -> bool {
+        self.objects.contains_key(key)
+    }
+
+    /// Stores an object.
+    pub fn insert(&mut self, key: Key, obj: &Value) {
+        self.objects.insert(key, encode(obj));
+    }
+
+    /// Removes an object and returns it.
+    pub fn remove(&mut self, key: &Key) -> Option<Value> {
+        self.objects.remove(key).map(|b| parse(&b))
+    }
+
+    /// The keys of all objects, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.objects.keys()
+    }
+
+    /// The objects whose keys pass `filter`, parsed, in key order.
+    pub fn scan(&self, filter: impl Fn(&Key) -> bool) -> impl Iterator<Item = (&Key, Value)> {
+        self.objects
+            .iter()
+            .filter(move |(k, _)| filter(k))
+            .map(|(k, b)| (k, parse(b)))
+    }
+
     /// Records a change made at `rv` and tells the watchers.
-    pub fn publish(&mut self, kind: EventType, key: Key, object: Value, rv: u64) {
+    pub fn publish(&mut self, kind: EventType, key: Key, object: &Value, rv: u64) {
         let event = Arc::new(Event {
             rv,
             kind,
             key,
-            object,
+            object: encode(object),
         });
         if self.history.len() == HISTORY
             && let Some(old) = self.history.pop_front()
@@ -114,8 +177,14 @@ impl Store {
             self.floor = old.rv;
         }
         self.history.push_back(event.clone());
-        // No receivers is normal: nobody is watching.
-        let _ = self.tx.send(event);
+        if let Some(tx) = &self.tx {
+            if tx.receiver_count() == 0 {
+                self.tx = None;
+            } else {
+                // Receivers may drop between the count and the send; that is fine.
+                let _ = tx.send(event);
+            }
+        }
     }
 
     /// The kept events after `rv`, or `None` if some of them were already dropped.
@@ -127,7 +196,9 @@ impl Store {
     }
 
     /// A receiver of every change from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
-        self.tx.subscribe()
+    pub fn subscribe(&mut self) -> broadcast::Receiver<Arc<Event>> {
+        self.tx
+            .get_or_insert_with(|| broadcast::channel(CHANNEL).0)
+            .subscribe()
     }
 }

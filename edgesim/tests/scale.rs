@@ -35,11 +35,7 @@ async fn a_thousand_virtual_clusters_each_accept_an_apply() {
     for name in &names {
         let cluster = sim.handle.cluster(name).unwrap();
         let store = cluster.store();
-        let app = store
-            .objects
-            .values()
-            .find(|o| o["metadata"]["name"] == "app")
-            .expect("applied");
+        let (_, app) = store.scan(|k| k.name == "app").next().expect("applied");
         assert_eq!(
             app["data"]["cluster"],
             name.as_str(),

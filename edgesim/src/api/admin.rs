@@ -121,7 +121,7 @@ pub async fn put_faults(
 pub async fn objects(State(state): State<AppState>, Path(name): Path<String>) -> Response {
     match state.fleet.get(&name) {
         Some(c) => {
-            let items: Vec<Value> = c.store().objects.values().cloned().collect();
+            let items: Vec<Value> = c.store().scan(|_| true).map(|(_, o)| o).collect();
             Json(json!({"items": items})).into_response()
         }
         None => fail(StatusCode::NOT_FOUND, format!("no cluster {name:?}")),

@@ -57,7 +57,7 @@ impl Cluster {
         } else if let Some(meta) = obj["metadata"].as_object_mut() {
             meta.remove("namespace");
         }
-        let old = st.objects.get(&key).cloned();
+        let old = st.get(&key);
         let kind = target.kind.kind.as_str();
         let mut new_generation = true;
         match &old {
@@ -124,13 +124,13 @@ impl Cluster {
             }
             st.kinds.add_crd(&obj);
         }
-        st.objects.insert(key.clone(), obj.clone());
+        st.insert(key.clone(), &obj);
         let event = if old.is_some() {
             EventType::Modified
         } else {
             EventType::Added
         };
-        st.publish(event, key, obj.clone(), rv);
+        st.publish(event, key, &obj, rv);
         self.log(entry(write.verb, write.manager, &obj, rv));
         Ok(obj)
     }
@@ -149,7 +149,7 @@ pub(super) fn require_namespace(st: &Store, namespace: &str) -> Result<()> {
             "a namespaced object needs a namespace".into(),
         ));
     }
-    if !st.objects.contains_key(&key) {
+    if !st.contains(&key) {
         return Err(Error::NotFound(format!(
             "namespaces \"{namespace}\" not found"
         )));
@@ -205,7 +205,7 @@ fn schedule_ready(cluster: Weak<Cluster>, key: Key, generation: i64, delay: Dura
             return;
         };
         let mut st = cluster.store();
-        let Some(mut obj) = st.objects.get(&key).cloned() else {
+        let Some(mut obj) = st.get(&key) else {
             return;
         };
         if obj["metadata"]["generation"].as_i64() != Some(generation) {
@@ -215,8 +215,8 @@ fn schedule_ready(cluster: Weak<Cluster>, key: Key, generation: i64, delay: Dura
         sim::ready(&kind, &mut obj);
         let rv = st.next_rv();
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-        st.objects.insert(key.clone(), obj.clone());
-        st.publish(EventType::Modified, key, obj.clone(), rv);
+        st.insert(key.clone(), &obj);
+        st.publish(EventType::Modified, key, &obj, rv);
         drop(st);
         cluster.log(entry("status", "edgesim", &obj, rv));
     });

@@ -46,11 +46,7 @@ impl Cluster {
         let name = target.required_name()?;
         let key = target.key(name);
         let mut st = self.store();
-        let obj = st
-            .objects
-            .get(&key)
-            .cloned()
-            .ok_or_else(|| target.not_found(name))?;
+        let obj = st.get(&key).ok_or_else(|| target.not_found(name))?;
         let mut gone = Vec::new();
         remove(&mut st, &key, propagation, &mut gone);
         drop(st);
@@ -63,44 +59,39 @@ impl Cluster {
 
 /// Removes one object and whatever depends on it, collecting what was removed.
 fn remove(st: &mut Store, key: &Key, propagation: Propagation, gone: &mut Vec<(u64, Value)>) {
-    let Some(mut obj) = st.objects.remove(key) else {
+    let Some(mut obj) = st.remove(key) else {
         return;
     };
     let rv = st.next_rv();
     obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-    st.publish(EventType::Deleted, key.clone(), obj.clone(), rv);
+    st.publish(EventType::Deleted, key.clone(), &obj, rv);
     let uid = obj["metadata"]["uid"].clone();
     let kind = obj["kind"].as_str().unwrap_or_default().to_string();
     gone.push((rv, obj.clone()));
     let mut children: Vec<Key> = Vec::new();
     if key.group.is_empty() && key.plural == "namespaces" {
-        children.extend(
-            st.objects
-                .keys()
-                .filter(|k| k.namespace == key.name)
-                .cloned(),
-        );
+        children.extend(st.keys().filter(|k| k.namespace == key.name).cloned());
     }
     if kind == "CustomResourceDefinition" {
         let group = obj["spec"]["group"].as_str().unwrap_or_default();
         let plural = obj["spec"]["names"]["plural"].as_str().unwrap_or_default();
         children.extend(
-            st.objects
-                .keys()
+            st.keys()
                 .filter(|k| k.group == group && k.plural == plural)
                 .cloned(),
         );
         st.kinds.remove_crd(&obj);
     }
     let owned: Vec<Key> = st
-        .objects
-        .iter()
-        .filter(|(_, o)| {
-            o["metadata"]["ownerReferences"]
-                .as_array()
-                .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
+        .keys_containing(uid.as_str().unwrap_or_default())
+        .into_iter()
+        .filter(|k| {
+            st.get(k).is_some_and(|o| {
+                o["metadata"]["ownerReferences"]
+                    .as_array()
+                    .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
+            })
         })
-        .map(|(k, _)| k.clone())
         .collect();
     match propagation {
         Propagation::Orphan => {
@@ -117,7 +108,7 @@ fn remove(st: &mut Store, key: &Key, propagation: Propagation, gone: &mut Vec<(u
 
 /// Drops the owner reference to `uid` from one object.
 fn orphan(st: &mut Store, key: &Key, uid: &Value) {
-    let Some(mut obj) = st.objects.get(key).cloned() else {
+    let Some(mut obj) = st.get(key) else {
         return;
     };
     if let Some(refs) = obj["metadata"]["ownerReferences"].as_array_mut() {
@@ -125,6 +116,6 @@ fn orphan(st: &mut Store, key: &Key, uid: &Value) {
     }
     let rv = st.next_rv();
     obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-    st.objects.insert(key.clone(), obj.clone());
-    st.publish(EventType::Modified, key.clone(), obj, rv);
+    st.insert(key.clone(), &obj);
+    st.publish(EventType::Modified, key.clone(), &obj, rv);
 }

@@ -22,9 +22,7 @@ impl Cluster {
         let name = target.required_name()?;
         let st = self.store();
         let mut obj = st
-            .objects
             .get(&target.key(name))
-            .cloned()
             .ok_or_else(|| target.not_found(name))?;
         obj["apiVersion"] = json!(target.kind.api_version());
         Ok(obj)
@@ -46,12 +44,10 @@ impl Cluster {
 /// The objects of the target's kind (in its namespace, if one is given) that pass the query.
 pub(super) fn matching(st: &Store, target: &Target, query: &ListQuery) -> Vec<Value> {
     let api_version = target.kind.api_version();
-    st.objects
-        .iter()
-        .filter(|(k, _)| in_scope(k, target))
-        .filter(|(_, o)| query.labels.matches(o) && query.fields.matches(o))
-        .map(|(_, o)| {
-            let mut o = o.clone();
+    st.scan(|k| in_scope(k, target))
+        .map(|(_, o)| o)
+        .filter(|o| query.labels.matches(o) && query.fields.matches(o))
+        .map(|mut o| {
             o["apiVersion"] = json!(api_version);
             o
         })

@@ -49,7 +49,7 @@ impl Cluster {
         target: &Target,
         query: WatchQuery,
     ) -> Result<impl Stream<Item = Bytes> + Send + 'static> {
-        let st = self.store();
+        let mut st = self.store();
         let mut pending = VecDeque::new();
         let from = query.resource_version.unwrap_or(0);
         if from == 0 || query.send_initial_events {
@@ -65,8 +65,10 @@ impl Cluster {
         } else {
             match st.since(from) {
                 Some(events) => {
-                    for e in events.iter().filter(|e| wanted(e, target, &query)) {
-                        pending.push_back(line(e.kind.as_str(), &versioned(&e.object, target)));
+                    for e in &events {
+                        if let Some(obj) = wanted(e, target, &query) {
+                            pending.push_back(line(e.kind.as_str(), &obj));
+                        }
                     }
                 }
                 None => {
@@ -105,8 +107,8 @@ async fn next(mut s: State) -> Option<(Bytes, State)> {
             received = s.rx.recv() => match received {
                 Ok(e) => {
                     s.last_rv = e.rv;
-                    if wanted(&e, &s.target, &s.query) {
-                        s.pending.push_back(line(e.kind.as_str(), &versioned(&e.object, &s.target)));
+                    if let Some(obj) = wanted(&e, &s.target, &s.query) {
+                        s.pending.push_back(line(e.kind.as_str(), &obj));
                     }
                 }
                 Err(RecvError::Lagged(_) | RecvError::Closed) => return None,
@@ -123,19 +125,18 @@ async fn next(mut s: State) -> Option<(Bytes, State)> {
     }
 }
 
-/// Whether a change concerns this watch. A change that takes an object out of the selector is not sent
-/// (Kubernetes would send DELETED).
-fn wanted(e: &Event, target: &Target, query: &WatchQuery) -> bool {
-    in_scope(&e.key, target)
-        && query.list.labels.matches(&e.object)
-        && query.list.fields.matches(&e.object)
-}
-
-/// The object with the `apiVersion` of the watched version.
-fn versioned(object: &Value, target: &Target) -> Value {
-    let mut obj = object.clone();
+/// The object of a change that concerns this watch, with the watched `apiVersion`. A change that takes an
+/// object out of the selector is not sent (Kubernetes would send DELETED).
+fn wanted(e: &Event, target: &Target, query: &WatchQuery) -> Option<Value> {
+    if !in_scope(&e.key, target) {
+        return None;
+    }
+    let mut obj = e.object();
+    if !(query.list.labels.matches(&obj) && query.list.fields.matches(&obj)) {
+        return None;
+    }
     obj["apiVersion"] = json!(target.kind.api_version());
-    obj
+    Some(obj)
 }
 
 fn line(kind: &str, object: &Value) -> Bytes {

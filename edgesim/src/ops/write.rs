@@ -62,7 +62,7 @@ impl Cluster {
         };
         body["metadata"]["name"] = Value::String(name.clone());
         let mut st = self.store();
-        if st.objects.contains_key(&target.key(&name)) {
+        if st.contains(&target.key(&name)) {
             return Err(Error::AlreadyExists(format!(
                 "{} \"{name}\" already exists",
                 target.kind.plural
@@ -97,7 +97,7 @@ impl Cluster {
     ) -> Result<Value> {
         let name = target.required_name()?.to_string();
         let mut st = self.store();
-        let Some(old) = st.objects.get(&target.key(&name)) else {
+        let Some(old) = st.get(&target.key(&name)) else {
             return Err(target.not_found(&name));
         };
         body["metadata"]["managedFields"] = old["metadata"]["managedFields"].clone();
@@ -130,7 +130,7 @@ impl Cluster {
     ) -> Result<Value> {
         let name = target.required_name()?.to_string();
         let mut st = self.store();
-        let live = st.objects.get(&target.key(&name)).cloned();
+        let live = st.get(&target.key(&name));
         let now = clock::now();
         let (verb, mut result) = match (kind, live) {
             (PatchKind::Apply, live) => {
