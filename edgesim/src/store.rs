@@ -82,7 +82,7 @@ fn encode(obj: &Value) -> Bytes {
 }
 
 /// The mutable state of one cluster; always used under its cluster's lock.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Store {
     objects: BTreeMap<Key, Bytes>,
     /// The served kinds.
@@ -93,19 +93,6 @@ pub struct Store {
     floor: u64,
     /// Created by the first watch and dropped when the last one ends, so idle clusters hold no buffer.
     tx: Option<broadcast::Sender<Arc<Event>>>,
-}
-
-impl Default for Store {
-    fn default() -> Self {
-        Self {
-            objects: BTreeMap::new(),
-            kinds: Registry::default(),
-            rv: 0,
-            history: VecDeque::new(),
-            floor: 0,
-            tx: None,
-        }
-    }
 }
 
 impl Store {
