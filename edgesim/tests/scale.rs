@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::Sim;
+use common::{Sim, http};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::Api;
@@ -13,12 +13,13 @@ use serde_json::json;
 async fn a_thousand_virtual_clusters_each_accept_an_apply() {
     let sim = Sim::start("edge-0001..edge-1000").await;
     let names = sim.handle.fleet().names();
+    let http = http();
     assert_eq!(names.len(), 1000);
     let results: Vec<Result<(), String>> = futures::stream::iter(names.clone())
         .map(|name| {
-            let sim = &sim;
+            let (sim, http) = (&sim, &http);
             async move {
-                let api: Api<ConfigMap> = Api::default_namespaced(sim.client(&name).await);
+                let api: Api<ConfigMap> = Api::default_namespaced(sim.client_over(&name, http).await);
                 let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app"},
                     "data": {"cluster": name}});
                 api.patch("app", &PatchParams::apply("canopy").force(), &Patch::Apply(cm))
