@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use canopy_edgesim::fleet::{self, Fleet};
-use canopy_edgesim::ops::PatchKind;
+use canopy_edgesim::ops::{PatchKind, WriteOptions};
 use serde_json::{Value, json};
 
 fn rss_mib() -> f64 {
@@ -92,7 +92,12 @@ fn main() -> anyhow::Result<()> {
                 Some("default".into()),
                 Some(object_name),
             )?;
-            cluster.patch(&target, PatchKind::Apply, &body, "canopy", true, false)?;
+            let opts = WriteOptions {
+                manager: "canopy",
+                force: true,
+                dry_run: false,
+            };
+            cluster.patch(&target, PatchKind::Apply, &body, &opts, false)?;
             applies += 1;
         }
     }

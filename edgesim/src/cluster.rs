@@ -105,7 +105,14 @@ impl Cluster {
                 .resolve("", "v1", "namespaces", None, None)
                 .expect("namespaces are built in");
             cluster
-                .create(&target, body, "edgesim")
+                .create(
+                    &target,
+                    body,
+                    &crate::ops::WriteOptions {
+                        manager: "edgesim",
+                        ..Default::default()
+                    },
+                )
                 .expect("a new cluster has no namespaces");
         }
         cluster

@@ -286,3 +286,40 @@ async fn an_apply_by_a_second_manager_that_changes_an_owned_field_conflicts_unle
         .unwrap();
     assert_eq!(forced.spec.replicas, Some(2));
 }
+
+#[tokio::test]
+async fn a_dry_run_apply_or_delete_answers_but_changes_nothing() {
+    let sim = Sim::start("edge-0001").await;
+    let api: Api<ConfigMap> = Api::namespaced(sim.client("edge-0001").await, "default");
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}});
+    let answered = api
+        .patch(
+            "c",
+            &PatchParams::apply("canopy").dry_run(),
+            &Patch::Apply(cm.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answered.data.unwrap()["a"], "1");
+    assert_eq!(api_code(&api.get("c").await.unwrap_err()), Some(404));
+    api.patch("c", &PatchParams::apply("canopy"), &Patch::Apply(cm))
+        .await
+        .unwrap();
+    let dry = DeleteParams {
+        dry_run: true,
+        ..DeleteParams::default()
+    };
+    api.delete("c", &dry).await.unwrap();
+    assert!(
+        api.get("c").await.is_ok(),
+        "a dry-run delete keeps the object"
+    );
+    let log = sim.admin("clusters/edge-0001/log").await;
+    let writes: Vec<_> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["name"] == "c")
+        .collect();
+    assert_eq!(writes.len(), 1, "only the real apply is logged: {writes:?}");
+}

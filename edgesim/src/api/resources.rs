@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::{AppState, Refused, discovery};
 use crate::cluster::{Cluster, Target};
 use crate::fault::Verdict;
-use crate::ops::{ListQuery, PatchKind, Propagation, WatchQuery};
+use crate::ops::{ListQuery, PatchKind, Propagation, WatchQuery, WriteOptions};
 use crate::selector::{Fields, Labels};
 use crate::status::{Error, Result};
 
@@ -158,6 +158,11 @@ fn resource(
     };
     let target = cluster.resolve(group, version, plural, namespace, name)?;
     let manager = req.param("fieldManager").unwrap_or("").to_string();
+    let opts = WriteOptions {
+        manager: &manager,
+        force: req.flag("force"),
+        dry_run: req.param("dryRun") == Some("All"),
+    };
     match (req.method.clone(), &target.name) {
         (Method::GET, Some(_)) => Ok(json(cluster.get(&target)?)),
         (Method::GET, None) if req.flag("watch") => watch(cluster, &target, &req),
@@ -165,23 +170,21 @@ fn resource(
         (Method::POST, None) => Ok(created(cluster.create(
             &with_ns(&target)?,
             req.json()?,
-            &manager,
+            &opts,
         )?)),
         (Method::PUT, Some(_)) => Ok(json(cluster.replace(
             &target,
             req.json()?,
-            &manager,
+            &opts,
             status,
         )?)),
         (Method::PATCH, Some(_)) => {
             let kind = PatchKind::from_content_type(req.header(header::CONTENT_TYPE))?;
-            let force = req.flag("force");
             Ok(json(cluster.patch(
                 &target,
                 kind,
                 &req.json()?,
-                &manager,
-                force,
+                &opts,
                 status,
             )?))
         }
@@ -198,7 +201,14 @@ fn resource(
                 .map(Propagation::parse)
                 .transpose()?
                 .unwrap_or_default();
-            Ok(json(cluster.delete(&target, propagation, &manager)?))
+            let body_dry_run = options["dryRun"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|v| v == "All"));
+            let opts = WriteOptions {
+                dry_run: opts.dry_run || body_dry_run,
+                ..opts
+            };
+            Ok(json(cluster.delete(&target, propagation, &opts)?))
         }
         (method, _) => Err(Error::MethodNotAllowed(format!(
             "{method} is not supported on this path"

@@ -17,6 +17,8 @@ pub(super) struct Write<'a> {
     pub manager: &'a str,
     /// A write to the `status` subresource: only `status` changes.
     pub status: bool,
+    /// Answer without storing.
+    pub dry_run: bool,
 }
 
 impl Cluster {
@@ -104,6 +106,10 @@ impl Cluster {
                     sim::assign_cluster_ip(&mut obj, st.rv());
                 }
             }
+        }
+        if write.dry_run {
+            strip_nulls(&mut obj);
+            return Ok(obj);
         }
         let rv = st.next_rv();
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());

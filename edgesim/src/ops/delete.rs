@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use super::WriteOptions;
 use super::commit::entry;
 use crate::cluster::{Cluster, Target};
 use crate::status::{Error, Result};
@@ -41,17 +42,20 @@ impl Cluster {
         self: &Arc<Self>,
         target: &Target,
         propagation: Propagation,
-        manager: &str,
+        opts: &WriteOptions<'_>,
     ) -> Result<Value> {
         let name = target.required_name()?;
         let key = target.key(name);
         let mut st = self.store();
         let obj = st.get(&key).ok_or_else(|| target.not_found(name))?;
+        if opts.dry_run {
+            return Ok(obj);
+        }
         let mut gone = Vec::new();
         remove(&mut st, &key, propagation, &mut gone);
         drop(st);
         for (rv, obj) in gone {
-            self.log(entry("delete", manager, &obj, rv));
+            self.log(entry("delete", opts.manager, &obj, rv));
         }
         Ok(obj)
     }

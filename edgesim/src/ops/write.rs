@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::WriteOptions;
 use super::commit::Write;
 use crate::cluster::{Cluster, Target};
 use crate::ssa::{self, Applier};
@@ -44,8 +45,9 @@ impl Cluster {
         self: &Arc<Self>,
         target: &Target,
         mut body: Value,
-        manager: &str,
+        opts: &WriteOptions<'_>,
     ) -> Result<Value> {
+        let manager = opts.manager;
         let name = match body["metadata"]["name"].as_str() {
             Some(n) if !n.is_empty() => n.to_string(),
             _ => match body["metadata"]["generateName"].as_str() {
@@ -83,6 +85,7 @@ impl Cluster {
                 verb: "create",
                 manager,
                 status: false,
+                dry_run: opts.dry_run,
             },
         )
     }
@@ -92,9 +95,10 @@ impl Cluster {
         self: &Arc<Self>,
         target: &Target,
         mut body: Value,
-        manager: &str,
+        opts: &WriteOptions<'_>,
         status: bool,
     ) -> Result<Value> {
+        let manager = opts.manager;
         let name = target.required_name()?.to_string();
         let mut st = self.store();
         let Some(old) = st.get(&target.key(&name)) else {
@@ -114,6 +118,7 @@ impl Cluster {
                 verb,
                 manager,
                 status,
+                dry_run: opts.dry_run,
             },
         )
     }
@@ -124,10 +129,10 @@ impl Cluster {
         target: &Target,
         kind: PatchKind,
         body: &Value,
-        manager: &str,
-        force: bool,
+        opts: &WriteOptions<'_>,
         status: bool,
     ) -> Result<Value> {
+        let (manager, force) = (opts.manager, opts.force);
         let name = target.required_name()?.to_string();
         let mut st = self.store();
         let live = st.get(&target.key(&name));
@@ -179,6 +184,7 @@ impl Cluster {
                 verb,
                 manager,
                 status,
+                dry_run: opts.dry_run,
             },
         )
     }
