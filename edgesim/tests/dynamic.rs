@@ -159,3 +159,42 @@ async fn a_dynamic_configmap_client_applies_gets_lists_and_deletes() {
         .unwrap();
     assert_eq!(api_code(&api.get("dyn").await.unwrap_err()), Some(404));
 }
+
+#[tokio::test]
+async fn deleting_an_owner_deletes_its_dependents_unless_the_policy_is_orphan() {
+    let sim = Sim::start("edge-0001").await;
+    let resource = ApiResource::from_gvk(&GroupVersionKind::gvk("", "v1", "ConfigMap"));
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(sim.client("edge-0001").await, "default", &resource);
+    let pp = PatchParams::apply("canopy");
+    for (policy, child_survives) in [
+        (DeleteParams::background(), false),
+        (DeleteParams::orphan(), true),
+    ] {
+        let owner = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "owner"}});
+        let uid = api
+            .patch("owner", &pp, &Patch::Apply(owner))
+            .await
+            .unwrap()
+            .uid()
+            .unwrap();
+        let child = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "child",
+            "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": uid}]}});
+        api.patch("child", &pp, &Patch::Apply(child)).await.unwrap();
+        api.delete("owner", &policy).await.unwrap();
+        let child = api.get_opt("child").await.unwrap();
+        assert_eq!(
+            child.is_some(),
+            child_survives,
+            "{:?}",
+            policy.propagation_policy
+        );
+        if let Some(child) = child {
+            assert!(
+                child.owner_references().is_empty(),
+                "an orphan loses its owner reference"
+            );
+            api.delete("child", &DeleteParams::default()).await.unwrap();
+        }
+    }
+}

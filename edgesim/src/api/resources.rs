@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use serde_json::Value;
+use tracing::Instrument;
 
 use super::{AppState, Refused, discovery};
 use crate::cluster::{Cluster, Target};
@@ -31,6 +32,20 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let span = tracing::debug_span!("request", cluster = %cluster, method = %method, path = %rest);
+    let request = Request {
+        method,
+        query,
+        headers,
+        body,
+    };
+    faulted(state, cluster, rest, request)
+        .instrument(span)
+        .await
+}
+
+/// Applies the cluster's faults, then serves the request.
+async fn faulted(state: AppState, cluster: String, rest: String, request: Request) -> Response {
     let Some(cluster) = state.fleet.get(&cluster) else {
         return Error::NotFound(format!("virtual cluster {cluster:?} does not exist"))
             .into_response();
@@ -51,15 +66,12 @@ pub async fn handle(
         }
         Verdict::Serve(latency) => tokio::time::sleep(latency).await,
     }
-    let request = Request {
-        method,
-        query,
-        headers,
-        body,
-    };
     match serve(&cluster, &rest, request) {
         Ok(response) => response,
-        Err(e) => e.into_response(),
+        Err(e) => {
+            tracing::debug!(error = %e, "request failed");
+            e.into_response()
+        }
     }
 }
 
