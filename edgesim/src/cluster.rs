@@ -11,6 +11,7 @@ use crate::store::{Key, Store};
 
 /// One write recorded in a cluster's apply log.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LogEntry {
     /// When the write happened (RFC 3339 with microseconds).
     pub time: String,
