@@ -198,3 +198,35 @@ async fn deleting_an_owner_deletes_its_dependents_unless_the_policy_is_orphan() 
         }
     }
 }
+
+#[tokio::test]
+async fn delete_collection_removes_only_the_selected_objects() {
+    let sim = Sim::start("edge-0001").await;
+    let resource = ApiResource::from_gvk(&GroupVersionKind::gvk("", "v1", "ConfigMap"));
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(sim.client("edge-0001").await, "default", &resource);
+    for (name, team) in [("a", "red"), ("b", "red"), ("c", "blue")] {
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": {"team": team}}});
+        api.patch(name, &PatchParams::apply("canopy"), &Patch::Apply(cm))
+            .await
+            .unwrap();
+    }
+    let deleted = api
+        .delete_collection(
+            &DeleteParams::default(),
+            &ListParams::default().labels("team=red"),
+        )
+        .await
+        .unwrap();
+    let deleted = deleted.left().expect("the deleted objects are returned");
+    assert_eq!(deleted.items.len(), 2);
+    let left: Vec<_> = api
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|o| o.name_any())
+        .collect();
+    assert_eq!(left, ["c"]);
+}

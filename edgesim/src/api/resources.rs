@@ -200,7 +200,7 @@ fn resource(
                 status,
             )?))
         }
-        (Method::DELETE, Some(_)) => {
+        (Method::DELETE, name) => {
             let options = if req.body.is_empty() {
                 Value::Null
             } else {
@@ -220,7 +220,15 @@ fn resource(
                 dry_run: opts.dry_run || body_dry_run,
                 ..opts
             };
-            Ok(json(cluster.delete(&target, propagation, &opts)?))
+            match name {
+                Some(_) => Ok(json(cluster.delete(&target, propagation, &opts)?)),
+                None => Ok(json(cluster.delete_collection(
+                    &target,
+                    &list_query(&req)?,
+                    propagation,
+                    &opts,
+                )?)),
+            }
         }
         (method, _) => Err(Error::MethodNotAllowed(format!(
             "{method} is not supported on this path"

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::WriteOptions;
 use super::commit::entry;
+use super::read::{ListQuery, matching};
 use crate::cluster::{Cluster, Target};
 use crate::status::{Error, Result};
 use crate::store::{EventType, Key, Store};
@@ -58,6 +59,43 @@ impl Cluster {
             self.log(entry("delete", opts.manager, &obj, rv));
         }
         Ok(obj)
+    }
+}
+
+impl Cluster {
+    /// Deletes every object of the target's kind (and namespace) that passes the query; returns them as a
+    /// `<Kind>List`.
+    pub fn delete_collection(
+        self: &Arc<Self>,
+        target: &Target,
+        query: &ListQuery,
+        propagation: Propagation,
+        opts: &WriteOptions<'_>,
+    ) -> Result<Value> {
+        let mut st = self.store();
+        let victims = matching(&st, target, query);
+        if !opts.dry_run {
+            let mut gone = Vec::new();
+            for obj in &victims {
+                let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+                let key = Key {
+                    namespace: obj["metadata"]["namespace"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    ..target.key(name)
+                };
+                remove(&mut st, &key, propagation, &mut gone);
+            }
+            drop(st);
+            for (rv, obj) in gone {
+                self.log(entry("delete", opts.manager, &obj, rv));
+            }
+        }
+        Ok(
+            json!({"apiVersion": target.kind.api_version(), "kind": format!("{}List", target.kind.kind),
+            "metadata": {}, "items": victims}),
+        )
     }
 }
 
