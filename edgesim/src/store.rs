@@ -63,6 +63,9 @@ pub struct Event {
     pub key: Key,
     /// The object after the change (before it, for deletes), as JSON.
     pub object: Bytes,
+    /// For MODIFIED: the labels before the change, so that a watch with a label selector can tell an
+    /// object entering or leaving its selection.
+    pub prev_labels: Option<Value>,
 }
 
 impl Event {
@@ -127,9 +130,10 @@ impl Store {
         self.objects.contains_key(key)
     }
 
-    /// Stores an object.
-    pub fn insert(&mut self, key: Key, obj: &Value) {
-        self.objects.insert(key, encode(obj));
+    /// Stores an object; returns the labels of the object it replaced, if any.
+    pub fn insert(&mut self, key: Key, obj: &Value) -> Option<Value> {
+        let old = self.objects.insert(key, encode(obj))?;
+        Some(parse(&old)["metadata"]["labels"].take())
     }
 
     /// Removes an object and returns it.
@@ -151,12 +155,20 @@ impl Store {
     }
 
     /// Records a change made at `rv` and tells the watchers.
-    pub fn publish(&mut self, kind: EventType, key: Key, object: &Value, rv: u64) {
+    pub fn publish(
+        &mut self,
+        kind: EventType,
+        key: Key,
+        object: &Value,
+        rv: u64,
+        prev_labels: Option<Value>,
+    ) {
         let event = Arc::new(Event {
             rv,
             kind,
             key,
             object: encode(object),
+            prev_labels,
         });
         if self.history.len() == HISTORY
             && let Some(old) = self.history.pop_front()

@@ -323,3 +323,35 @@ async fn a_dry_run_apply_or_delete_answers_but_changes_nothing() {
         .collect();
     assert_eq!(writes.len(), 1, "only the real apply is logged: {writes:?}");
 }
+
+#[tokio::test]
+async fn relabelling_an_object_out_of_and_back_into_a_watched_selector_is_a_delete_then_an_add() {
+    let sim = Sim::start("edge-0001").await;
+    let api: Api<ConfigMap> = Api::namespaced(sim.client("edge-0001").await, "default");
+    let mut events = Box::pin(watcher(
+        api.clone(),
+        watcher::Config::default().labels("team=a"),
+    ));
+    let mut next = async || {
+        tokio::time::timeout(DEADLINE, events.try_next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+    };
+    while !matches!(next().await, watcher::Event::InitDone) {}
+    let cm = |team: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "labels": {"team": team}}});
+    let pp = PatchParams::apply("canopy");
+    let mut seen = Vec::new();
+    for team in ["a", "b", "a"] {
+        api.patch("cfg", &pp, &Patch::Apply(cm(team)))
+            .await
+            .unwrap();
+        match next().await {
+            watcher::Event::Apply(o) => seen.push(format!("apply {}", o.labels()["team"])),
+            watcher::Event::Delete(o) => seen.push(format!("delete {}", o.labels()["team"])),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(seen, ["apply a", "delete b", "apply a"]);
+}

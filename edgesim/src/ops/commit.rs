@@ -130,13 +130,13 @@ impl Cluster {
             }
             st.kinds.add_crd(&obj);
         }
-        st.insert(key.clone(), &obj);
+        let prev_labels = st.insert(key.clone(), &obj);
         let event = if old.is_some() {
             EventType::Modified
         } else {
             EventType::Added
         };
-        st.publish(event, key, &obj, rv);
+        st.publish(event, key, &obj, rv, prev_labels);
         self.log(entry(write.verb, write.manager, &obj, rv));
         Ok(obj)
     }
@@ -221,8 +221,8 @@ fn schedule_ready(cluster: Weak<Cluster>, key: Key, generation: i64, delay: Dura
         sim::ready(&kind, &mut obj);
         let rv = st.next_rv();
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-        st.insert(key.clone(), &obj);
-        st.publish(EventType::Modified, key, &obj, rv);
+        let prev_labels = st.insert(key.clone(), &obj);
+        st.publish(EventType::Modified, key, &obj, rv, prev_labels);
         drop(st);
         cluster.log(entry("status", "edgesim", &obj, rv));
     });

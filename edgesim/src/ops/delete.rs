@@ -106,7 +106,7 @@ fn remove(st: &mut Store, key: &Key, propagation: Propagation, gone: &mut Vec<(u
     };
     let rv = st.next_rv();
     obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-    st.publish(EventType::Deleted, key.clone(), &obj, rv);
+    st.publish(EventType::Deleted, key.clone(), &obj, rv, None);
     let uid = obj["metadata"]["uid"].clone();
     let kind = obj["kind"].as_str().unwrap_or_default().to_string();
     gone.push((rv, obj.clone()));
@@ -158,6 +158,6 @@ fn orphan(st: &mut Store, key: &Key, uid: &Value) {
     }
     let rv = st.next_rv();
     obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-    st.insert(key.clone(), &obj);
-    st.publish(EventType::Modified, key.clone(), &obj, rv);
+    let prev_labels = st.insert(key.clone(), &obj);
+    st.publish(EventType::Modified, key.clone(), &obj, rv, prev_labels);
 }

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::read::{ListQuery, in_scope, matching};
 use crate::cluster::{Cluster, Target};
 use crate::status::{Error, Result};
-use crate::store::Event;
+use crate::store::{Event, EventType};
 
 /// How often an idle watch with bookmarks enabled gets a BOOKMARK.
 const BOOKMARK_EVERY: Duration = Duration::from_secs(5);
@@ -66,8 +66,8 @@ impl Cluster {
             match st.since(from) {
                 Some(events) => {
                     for e in &events {
-                        if let Some(obj) = wanted(e, target, &query) {
-                            pending.push_back(line(e.kind.as_str(), &obj));
+                        if let Some((kind, obj)) = wanted(e, target, &query) {
+                            pending.push_back(line(kind, &obj));
                         }
                     }
                 }
@@ -107,8 +107,8 @@ async fn next(mut s: State) -> Option<(Bytes, State)> {
             received = s.rx.recv() => match received {
                 Ok(e) => {
                     s.last_rv = e.rv;
-                    if let Some(obj) = wanted(&e, &s.target, &s.query) {
-                        s.pending.push_back(line(e.kind.as_str(), &obj));
+                    if let Some((kind, obj)) = wanted(&e, &s.target, &s.query) {
+                        s.pending.push_back(line(kind, &obj));
                     }
                 }
                 Err(RecvError::Lagged(_) | RecvError::Closed) => return None,
@@ -125,18 +125,35 @@ async fn next(mut s: State) -> Option<(Bytes, State)> {
     }
 }
 
-/// The object of a change that concerns this watch, with the watched `apiVersion`. A change that takes an
-/// object out of the selector is not sent (Kubernetes would send DELETED).
-fn wanted(e: &Event, target: &Target, query: &WatchQuery) -> Option<Value> {
+/// The event type and object (with the watched `apiVersion`) of a change that concerns this watch. A change
+/// that moves an object into a label selection is ADDED, one that moves it out is DELETED, as in Kubernetes.
+fn wanted(e: &Event, target: &Target, query: &WatchQuery) -> Option<(&'static str, Value)> {
     if !in_scope(&e.key, target) {
         return None;
     }
     let mut obj = e.object();
-    if !(query.list.labels.matches(&obj) && query.list.fields.matches(&obj)) {
+    if !query.list.fields.matches(&obj) {
         return None;
     }
+    let now = query.list.labels.matches(&obj);
+    let kind = match (e.kind, &e.prev_labels) {
+        (EventType::Modified, Some(labels)) => {
+            let before = query
+                .list
+                .labels
+                .matches(&json!({"metadata": {"labels": labels}}));
+            match (before, now) {
+                (true, true) => "MODIFIED",
+                (false, true) => "ADDED",
+                (true, false) => "DELETED",
+                (false, false) => return None,
+            }
+        }
+        (kind, _) if now => kind.as_str(),
+        _ => return None,
+    };
     obj["apiVersion"] = json!(target.kind.api_version());
-    Some(obj)
+    Some((kind, obj))
 }
 
 fn line(kind: &str, object: &Value) -> Bytes {
