@@ -200,7 +200,7 @@ async fn configmaps_support_create_replace_merge_and_json_patches() {
 }
 
 #[tokio::test]
-async fn a_replace_with_a_stale_resource_version_is_a_409_conflict() {
+async fn a_replace_or_apply_with_a_stale_resource_version_is_a_409_conflict() {
     let sim = Sim::start("edge-0001").await;
     let api: Api<ConfigMap> = Api::namespaced(sim.client("edge-0001").await, "default");
     let body: ConfigMap =
@@ -222,6 +222,20 @@ async fn a_replace_with_a_stale_resource_version_is_a_409_conflict() {
         unreachable!()
     };
     assert_eq!(status.reason, "Conflict");
+    let mut apply = serde_json::to_value(&stale).unwrap();
+    apply["apiVersion"] = json!("v1");
+    apply["kind"] = json!("ConfigMap");
+    apply["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("managedFields");
+    let pp = PatchParams::apply("canopy").force();
+    let err = api.patch("c", &pp, &Patch::Apply(apply)).await.unwrap_err();
+    assert_eq!(
+        api_code(&err),
+        Some(409),
+        "an apply naming a stale resourceVersion conflicts too: {err:?}"
+    );
 }
 
 #[tokio::test]

@@ -147,6 +147,18 @@ impl Cluster {
                 if !body.is_object() {
                     return Err(Error::BadRequest("an apply patch must be an object".into()));
                 }
+                let wanted_rv = body["metadata"]["resourceVersion"]
+                    .as_str()
+                    .filter(|rv| !rv.is_empty());
+                let live_rv = live
+                    .as_ref()
+                    .and_then(|l| l["metadata"]["resourceVersion"].as_str());
+                if wanted_rv.is_some() && wanted_rv != live_rv {
+                    return Err(Error::Conflict(format!(
+                        "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+                        target.kind.plural
+                    )));
+                }
                 let applier = Applier {
                     manager,
                     force,
