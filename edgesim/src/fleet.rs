@@ -37,9 +37,16 @@ impl Fleet {
         if self.read().contains_key(name) {
             return Ok(false);
         }
+        // Built outside the write lock; a concurrent create of the same name keeps the first cluster.
         let cluster = Cluster::new(name);
         let mut map = self.clusters.write().unwrap_or_else(|e| e.into_inner());
-        Ok(map.insert(name.to_string(), cluster).is_none())
+        match map.entry(name.to_string()) {
+            std::collections::hash_map::Entry::Occupied(_) => Ok(false),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(cluster);
+                Ok(true)
+            }
+        }
     }
 
     /// Deletes the named cluster; returns whether it existed.
