@@ -1,6 +1,6 @@
 //! Prints the memory footprint of N virtual clusters holding 30 applied objects each, filled in-process
 //! (no HTTP): `cargo run --release -p canopy-edgesim --example footprint -- 10000`.
-//! The HTTP throughput benchmark (SSA at concurrency 1, 16, 256) is not written yet.
+//! For SSA throughput over HTTP see the `ssa_throughput` example.
 
 use std::time::Instant;
 
