@@ -1,7 +1,7 @@
 //! The server: binds, creates the initial clusters, and serves HTTP/1.1 connections until shutdown.
 //!
 //! It runs its own accept loop over hyper rather than `axum::serve` so that a response marked
-//! [`api::Refused`](crate::api::Refused) can close the connection without an answer.
+//! [`api::Refused`] can close the connection without an answer.
 
 use std::future::Future;
 use std::net::SocketAddr;
