@@ -172,6 +172,11 @@ pub fn render_templates(
     chart: &Chart,
     options: &Options,
 ) -> Result<BTreeMap<String, String>, Error> {
+    execute(chart, &prepare(chart, options)?, options)
+}
+
+/// The enabled chart tree with each chart's final values, checked against each chart's schema.
+fn prepare<'a>(chart: &'a Chart, options: &Options) -> Result<Vec<Node<'a>>, Error> {
     let values = final_values(chart, options)?;
     let mut nodes = Vec::new();
     tree(chart, chart.metadata.name.clone(), values, &mut nodes);
@@ -180,6 +185,15 @@ pub fn render_templates(
             schema::validate(&node.chart.metadata.name, schema, &node.values)?;
         }
     }
+    Ok(nodes)
+}
+
+/// Runs the resource templates of a prepared chart tree.
+fn execute(
+    chart: &Chart,
+    nodes: &[Node<'_>],
+    options: &Options,
+) -> Result<BTreeMap<String, String>, Error> {
     let mut all_funcs = options.funcs.clone();
     funcs::register(&mut all_funcs, options.lookup.clone());
     let mut set = Template::new(chart.metadata.name.clone())
@@ -187,7 +201,7 @@ pub fn render_templates(
         .options(ExecOptions {
             missing_key: MissingKey::Zero,
         });
-    for node in &nodes {
+    for node in nodes {
         for file in &node.chart.templates {
             let name = format!("{}/{}", node.path, file.name);
             set.add(&name, &String::from_utf8_lossy(&file.data))
@@ -245,11 +259,9 @@ pub fn render_templates(
 
 /// Renders the chart tree into CRDs, hooks and resources.
 pub fn render(chart: &Chart, options: &Options) -> Result<Output, Error> {
-    let texts = render_templates(chart, options)?;
+    let nodes = prepare(chart, options)?;
+    let texts = execute(chart, &nodes, options)?;
     let mut output = manifest::sort(texts.into_iter().collect())?;
-    let values = final_values(chart, options)?;
-    let mut nodes = Vec::new();
-    tree(chart, chart.metadata.name.clone(), values, &mut nodes);
     for node in &nodes {
         for file in &node.chart.crds {
             let source = format!("{}/{}", node.path, file.name);
