@@ -102,6 +102,26 @@ impl Object for Files {
         let names: Vec<&str> = self.files.iter().map(|f| f.name.as_str()).collect();
         format!("map[{}]", names.join(" "))
     }
+
+    /// Go's `Files` is a map: an empty one (a `Glob` that matched nothing) is false.
+    fn truth(&self) -> bool {
+        !self.files.is_empty()
+    }
+
+    /// `range $path, $content := .Files.Glob "..."` sees each file's path and its text. Go gives the content
+    /// as `[]byte`; canopy gives the text, which is what charts print or pass to `b64enc`.
+    fn entries(&self) -> Option<Vec<(String, Value)>> {
+        let mut entries: Vec<(String, Value)> = self
+            .files
+            .iter()
+            .map(|f| {
+                let text = String::from_utf8_lossy(&f.data).into_owned();
+                (f.name.clone(), Value::String(text))
+            })
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(entries)
+    }
 }
 
 /// Helm's `Glob` (gobwas/glob with `/` as separator): `*` stays within a path segment, `**` crosses them.
@@ -324,6 +344,39 @@ mod tests {
         assert_eq!(
             run(r#"{{ (.Files.Glob "conf/a.*").AsSecrets }}"#, data),
             "a.conf: eD0x"
+        );
+    }
+
+    #[test]
+    fn glob_results_range_count_and_test_like_go_maps() {
+        let data = Value::map([("Files", files())]);
+        assert_eq!(
+            run(
+                r#"{{ range $path, $text := .Files.Glob "conf/*" }}{{ $path }}={{ printf "%q" $text }};{{ end }}"#,
+                data.clone()
+            ),
+            "conf/a.conf=\"x=1\";conf/b.conf=\"y=2\\nz=3\";"
+        );
+        assert_eq!(
+            run(
+                r#"{{ len (.Files.Glob "conf/*") }} {{ len (.Files.Glob "none/*") }}"#,
+                data.clone()
+            ),
+            "2 0"
+        );
+        assert_eq!(
+            run(
+                r#"{{ if .Files.Glob "none/*" }}yes{{ else }}no{{ end }} {{ if .Files.Glob "*.md" }}yes{{ end }}"#,
+                data.clone()
+            ),
+            "no yes"
+        );
+        assert_eq!(
+            run(
+                r#"{{ range $p, $_ := .Files.Glob "none/*" }}{{ $p }}{{ else }}empty{{ end }}"#,
+                data
+            ),
+            "empty"
         );
     }
 

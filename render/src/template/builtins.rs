@@ -192,6 +192,7 @@ fn len(v: &Value) -> Result<i64, String> {
         Value::String(s) => s.len() as i64,
         Value::List(l) => l.len() as i64,
         Value::Map(m) => m.len() as i64,
+        Value::Object(o) if let Some(entries) = o.entries() => entries.len() as i64,
         Value::Nil => return Err("len of nil pointer".into()),
         v => return Err(format!("len of type {}", v.type_name())),
     })

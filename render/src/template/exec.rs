@@ -231,6 +231,10 @@ impl State<'_> {
                 .into_iter()
                 .map(|(k, e)| (Value::String(k), e))
                 .collect(),
+            Value::Object(o) if let Some(entries) = o.entries() => entries
+                .into_iter()
+                .map(|(k, e)| (Value::String(k), e))
+                .collect(),
             Value::Int(n) => {
                 if b.pipe.decl.len() > 1 {
                     let at = At {

@@ -33,6 +33,11 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn truth(&self) -> bool {
         true
     }
+    /// For an object whose Go type is a map, such as Helm's `.Files`: its entries in sorted key order,
+    /// which `range` iterates and `len` counts. `None` for struct-like objects.
+    fn entries(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
 }
 
 /// The signature every template function has.
