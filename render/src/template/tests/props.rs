@@ -4,6 +4,10 @@ use proptest::prelude::*;
 
 use crate::template::{Template, Value};
 
+/// The engine turns a panic on its worker thread into an error with this text (`exec::on_big_stack`), so a
+/// panic shows up as an error, and the properties look for it.
+const PANICKED: &str = "the engine panicked";
+
 fn fragment() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("{{".to_string()),
@@ -63,17 +67,27 @@ proptest! {
 
     #[test]
     fn random_text_never_panics(text in any::<String>()) {
-        if let Ok(t) = Template::new("p").parse(&text) {
-            let _ = t.execute("p", &Value::Nil);
+        match Template::new("p").parse(&text) {
+            Ok(t) => {
+                if let Err(e) = t.execute("p", &Value::Nil) {
+                    prop_assert!(!e.to_string().contains(PANICKED), "{e}");
+                }
+            }
+            Err(e) => prop_assert!(!e.to_string().contains(PANICKED), "{e}"),
         }
     }
 
     #[test]
     fn random_template_soup_never_panics(parts in prop::collection::vec(fragment(), 0..40)) {
         let text: String = parts.concat();
-        if let Ok(t) = Template::new("p").parse(&text) {
-            let data = Value::from(serde_json::json!({"A": [1, {"B": "x"}], "x": null}));
-            let _ = t.execute("p", &data);
+        match Template::new("p").parse(&text) {
+            Ok(t) => {
+                let data = Value::from(serde_json::json!({"A": [1, {"B": "x"}], "x": null}));
+                if let Err(e) = t.execute("p", &data) {
+                    prop_assert!(!e.to_string().contains(PANICKED), "{e}");
+                }
+            }
+            Err(e) => prop_assert!(!e.to_string().contains(PANICKED), "{e}"),
         }
     }
 }
