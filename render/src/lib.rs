@@ -13,8 +13,13 @@
 //! - [`values`]: Helm's value layering (chart `values.yaml`, then profile values, then `--set` overrides),
 //!   with Helm's number semantics and its `--set` syntax.
 //!
-//! Work in progress (issue 4): Helm's functions and objects (`include`, `tpl`, `.Files`, ...) and the
-//! top-level render call are still to come; nothing renders a chart yet.
+//! The entry points: load a chart with [`chart::Chart::from_dir`] or [`chart::Chart::from_tgz`], then call
+//! [`helm::render::render`] with [`helm::render::Options`] (release, capabilities, value layers, `--set`
+//! overrides, and [`helm::default_funcs`]). The result is a [`manifest::Output`]: CRDs, hooks by event and
+//! weight (test hooks dropped), and the main resources in Helm's install order, each parsed and as YAML.
+//!
+//! Sprig functions that are not implemented are listed in [`sprig::NOT_IMPLEMENTED`]; calling one is an
+//! error that names it. docs/render.md describes what is covered and how it is tested.
 
 pub mod chart;
 pub mod helm;

@@ -220,3 +220,40 @@ fn only_the_named_templates_run_and_the_others_still_define() {
         [("c/templates/b.yaml".to_owned(), "v: from-a".to_owned())]
     );
 }
+
+#[test]
+fn a_library_subchart_lends_its_defines_and_renders_nothing_itself() {
+    let app = chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: common\n",
+        ),
+        ("values.yaml", "port: 8080\n"),
+        (
+            "templates/svc.yaml",
+            "{{ include \"common.service\" . }}\n  base: {{ .Template.BasePath }}\n",
+        ),
+        (
+            "charts/common/Chart.yaml",
+            "apiVersion: v2\nname: common\nversion: 2.0.0\ntype: library\n",
+        ),
+        (
+            "charts/common/templates/_service.tpl",
+            "{{- define \"common.service\" -}}\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-{{ .Chart.Name }}\nspec:\n  ports:\n  - port: {{ .Values.port }}\nstatus:\n{{- end }}",
+        ),
+        (
+            "charts/common/templates/stray.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-library\n",
+        ),
+    ]);
+    let out = render(&app, &options()).unwrap();
+    let names: Vec<String> = out
+        .resources
+        .iter()
+        .map(|r| format!("{}/{}", r.kind, r.name))
+        .collect();
+    // The library's own manifest is not rendered; its define runs with the including chart's context.
+    assert_eq!(names, ["Service/r1-app"]);
+    assert_eq!(out.resources[0].body["spec"]["ports"][0]["port"], json!(8080));
+    assert_eq!(out.resources[0].body["status"]["base"], json!("app/templates"));
+}
