@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::yaml;
 use crate::chart::File;
-use crate::template::{Object, Value};
+use crate::template::{Bytes, Object, Value};
 
 /// `.Files`: the chart's files that are not templates, or the subset a `Glob` chose.
 #[derive(Debug, Clone)]
@@ -32,6 +32,17 @@ impl Files {
         self.get(path)
             .map(|f| String::from_utf8_lossy(&f.data).into_owned())
             .unwrap_or_default()
+    }
+
+    /// Go's `Get`: the file as a string. A binary file keeps its bytes (see [`Bytes`]).
+    fn get_string(&self, path: &str) -> Value {
+        let Some(file) = self.get(path) else {
+            return Value::String(String::new());
+        };
+        match std::str::from_utf8(&file.data) {
+            Ok(text) => Value::String(text.to_owned()),
+            Err(_) => Value::object(Bytes::binary_string(file.data.clone())),
+        }
     }
 
     fn as_map(&self, encode: impl Fn(&[u8]) -> String) -> Value {
@@ -64,9 +75,12 @@ impl Object for Files {
 
     fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, String> {
         match name {
-            // GetBytes gives the same text: templates can only print or encode it, and canopy's values hold
-            // strings (binary files come out lossily; charts base64 them with `b64enc` of `Get` alike).
-            "Get" | "GetBytes" => Ok(Value::String(self.text(&one_string(args, name)?))),
+            "Get" => Ok(self.get_string(&one_string(args, name)?)),
+            "GetBytes" => {
+                let path = one_string(args, name)?;
+                let data = self.get(&path).map(|f| f.data.clone()).unwrap_or_default();
+                Ok(Value::object(Bytes::slice(data)))
+            }
             "Lines" => {
                 let text = self.text(&one_string(args, name)?);
                 if text.is_empty() {
@@ -108,16 +122,12 @@ impl Object for Files {
         !self.files.is_empty()
     }
 
-    /// `range $path, $content := .Files.Glob "..."` sees each file's path and its text. Go gives the content
-    /// as `[]byte`; canopy gives the text, which is what charts print or pass to `b64enc`.
+    /// `range $path, $content := .Files.Glob "..."` sees each file's path and its content as Go's `[]byte`.
     fn entries(&self) -> Option<Vec<(String, Value)>> {
         let mut entries: Vec<(String, Value)> = self
             .files
             .iter()
-            .map(|f| {
-                let text = String::from_utf8_lossy(&f.data).into_owned();
-                (f.name.clone(), Value::String(text))
-            })
+            .map(|f| (f.name.clone(), Value::object(Bytes::slice(f.data.clone()))))
             .collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         Some(entries)
@@ -352,10 +362,10 @@ mod tests {
         let data = Value::map([("Files", files())]);
         assert_eq!(
             run(
-                r#"{{ range $path, $text := .Files.Glob "conf/*" }}{{ $path }}={{ printf "%q" $text }};{{ end }}"#,
+                r#"{{ range $path, $bytes := .Files.Glob "conf/*" }}{{ $path }}={{ $bytes }};{{ end }}"#,
                 data.clone()
             ),
-            "conf/a.conf=\"x=1\";conf/b.conf=\"y=2\\nz=3\";"
+            "conf/a.conf=[120 61 49];conf/b.conf=[121 61 50 10 122 61 51];"
         );
         assert_eq!(
             run(
@@ -377,6 +387,56 @@ mod tests {
                 data
             ),
             "empty"
+        );
+    }
+
+    #[test]
+    fn binary_files_keep_their_bytes_through_get_getbytes_and_the_encoders() {
+        let bin: Vec<u8> = vec![0xff, 0x00, 0xfe, b'a', 0x80];
+        let files = Value::object(Files::new(vec![
+            File {
+                name: "k.jks".into(),
+                data: bin.clone(),
+            },
+            File {
+                name: "t.txt".into(),
+                data: b"hi".to_vec(),
+            },
+        ]));
+        let data = Value::map([("Files", files)]);
+        let run = |text: &str| {
+            Template::new("t")
+                .funcs(&crate::helm::default_funcs())
+                .parse(text)
+                .unwrap()
+                .execute("t", &data)
+                .unwrap()
+        };
+        let b64 = STANDARD.encode(&bin);
+        assert_eq!(run(r#"{{ .Files.Get "k.jks" | b64enc }}"#), b64);
+        assert_eq!(run(r#"{{ .Files.GetBytes "k.jks" | b64enc }}"#), b64);
+        // b64dec of binary data gives the bytes back, so a round trip is exact.
+        assert_eq!(run(&format!(r#"{{{{ "{b64}" | b64dec | b64enc }}}}"#)), b64);
+        let sha = run(r#"{{ .Files.Get "k.jks" | sha256sum }}"#);
+        assert_eq!(
+            sha,
+            run(&format!(r#"{{{{ "{b64}" | b64dec | sha256sum }}}}"#))
+        );
+        assert_ne!(sha, run(r#"{{ .Files.Get "t.txt" | sha256sum }}"#));
+        // Go prints a []byte as its numbers; toString and len see the bytes.
+        assert_eq!(
+            run(
+                r#"{{ .Files.GetBytes "t.txt" }} {{ .Files.GetBytes "t.txt" | toString }} {{ len (.Files.GetBytes "k.jks") }}"#
+            ),
+            "[104 105] hi 5"
+        );
+        assert_eq!(
+            run(r#"{{ .Files.Get "t.txt" }}|{{ .Files.GetBytes "none" | len }}"#),
+            "hi|0"
+        );
+        assert_eq!(
+            run(r#"{{ .Files.GetBytes "t.txt" | toJson }}"#),
+            r#""aGk=""#
         );
     }
 

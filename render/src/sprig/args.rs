@@ -81,10 +81,13 @@ pub(crate) fn map(v: &Value) -> Result<Map, String> {
     }
 }
 
-/// Sprig's `strval`: a string as is, anything else by `%v`.
+/// Sprig's `strval`: a string as is, bytes as text, anything else by `%v`.
 pub(crate) fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
+        Value::Object(o) if let Some(bytes) = o.bytes() => {
+            String::from_utf8_lossy(bytes).into_owned()
+        }
         v => fmt::display(v),
     }
 }

@@ -5,37 +5,53 @@ use data_encoding::{BASE32, BASE64, Encoding};
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 
-use crate::template::Funcs;
+use crate::template::{Bytes, Funcs, Value};
 
 use super::args::{exact, string};
 
 /// Registers the encoding and checksum functions.
 pub(crate) fn register(f: &mut Funcs) {
-    unary(f, "b64enc", |s| BASE64.encode(s.as_bytes()));
-    unary(f, "b64dec", |s| decode(&BASE64, "base64", s));
-    unary(f, "b32enc", |s| BASE32.encode(s.as_bytes()));
-    unary(f, "b32dec", |s| decode(&BASE32, "base32", s));
-    unary(f, "sha1sum", |s| hex(&Sha1::digest(s.as_bytes())));
-    unary(f, "sha256sum", |s| hex(&Sha256::digest(s.as_bytes())));
-    unary(f, "sha512sum", |s| hex(&Sha512::digest(s.as_bytes())));
-    unary(f, "adler32sum", |s| adler32(s.as_bytes()).to_string());
+    unary(f, "b64enc", |s| BASE64.encode(s));
+    decoder(f, "b64dec", BASE64, "base64");
+    unary(f, "b32enc", |s| BASE32.encode(s));
+    decoder(f, "b32dec", BASE32, "base32");
+    unary(f, "sha1sum", |s| hex(&Sha1::digest(s)));
+    unary(f, "sha256sum", |s| hex(&Sha256::digest(s)));
+    unary(f, "sha512sum", |s| hex(&Sha512::digest(s)));
+    unary(f, "adler32sum", |s| adler32(s).to_string());
 }
 
-fn unary(f: &mut Funcs, name: &'static str, op: fn(&str) -> String) {
+/// An encoding of one string argument. Bytes (`.Files.GetBytes`, a binary `.Files.Get`) are encoded as they
+/// are, not as their lossy text.
+fn unary(f: &mut Funcs, name: &'static str, op: fn(&[u8]) -> String) {
     f.insert(name, move |_, a| {
         exact(a, 1)?;
-        Ok(op(string(&a[0])?).into())
+        let encoded = match &a[0] {
+            Value::Object(o) if let Some(bytes) = o.bytes() => op(bytes),
+            v => op(string(v)?.as_bytes()),
+        };
+        Ok(encoded.into())
     });
 }
 
-/// The decoded text, or Go's `illegal base64 data at input byte N` (counted without line breaks).
-fn decode(enc: &Encoding, name: &str, s: &str) -> String {
-    // Go's decoders skip line breaks.
-    let input: Vec<u8> = s.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).collect();
-    match enc.decode(&input) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => format!("illegal {name} data at input byte {}", e.position),
-    }
+/// A decoder: the decoded text (bytes that are not UTF-8 stay bytes, as in a Go string), or Go's
+/// `illegal base64 data at input byte N` (counted without line breaks), which Sprig returns as the result.
+fn decoder(f: &mut Funcs, name: &'static str, enc: Encoding, label: &'static str) {
+    f.insert(name, move |_, a| {
+        exact(a, 1)?;
+        // Go's decoders skip line breaks.
+        let input: Vec<u8> = string(&a[0])?
+            .bytes()
+            .filter(|b| !matches!(b, b'\r' | b'\n'))
+            .collect();
+        Ok(match enc.decode(&input) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Value::String(text),
+                Err(e) => Value::object(Bytes::binary_string(e.into_bytes())),
+            },
+            Err(e) => Value::String(format!("illegal {label} data at input byte {}", e.position)),
+        })
+    });
 }
 
 fn hex(bytes: &[u8]) -> String {

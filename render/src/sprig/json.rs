@@ -41,6 +41,15 @@ fn write(out: &mut String, v: &Value, style: Style, depth: usize) -> Result<(), 
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&float(*f)?),
         Value::String(s) => string(out, s, style),
+        // Go's encoding/json writes a []byte as base64, and a (binary) string as its text.
+        Value::Object(o) if let Some(bytes) = o.bytes() => {
+            let text = if o.type_name() == "[]uint8" {
+                data_encoding::BASE64.encode(bytes)
+            } else {
+                String::from_utf8_lossy(bytes).into_owned()
+            };
+            string(out, &text, style)
+        }
         Value::Object(_) => match super::dates::as_time(v) {
             // time.Time marshals as RFC 3339 with nanoseconds.
             Some(t) => string(out, &t.format("2006-01-02T15:04:05.999999999Z07:00"), style),

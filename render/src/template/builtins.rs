@@ -193,6 +193,7 @@ fn len(v: &Value) -> Result<i64, String> {
         Value::List(l) => l.len() as i64,
         Value::Map(m) => m.len() as i64,
         Value::Object(o) if let Some(entries) = o.entries() => entries.len() as i64,
+        Value::Object(o) if let Some(bytes) = o.bytes() => bytes.len() as i64,
         Value::Nil => return Err("len of nil pointer".into()),
         v => return Err(format!("len of type {}", v.type_name())),
     })

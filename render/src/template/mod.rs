@@ -34,6 +34,7 @@ use std::sync::Arc;
 
 mod ast;
 mod builtins;
+pub mod bytes;
 mod exec;
 pub mod fmt;
 pub mod funcs;
@@ -42,6 +43,7 @@ mod literal;
 mod parse;
 pub mod value;
 
+pub use bytes::Bytes;
 pub use funcs::{CallContext, Funcs};
 pub use value::{Func, Map, Object, Value};
 

@@ -38,6 +38,11 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn entries(&self) -> Option<Vec<(String, Value)>> {
         None
     }
+    /// For Go's `[]byte` and strings that are not UTF-8 ([`super::bytes::Bytes`]): the exact bytes, which
+    /// `b64enc`, the checksums, `toString` and `len` use.
+    fn bytes(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 /// The signature every template function has.

@@ -254,6 +254,12 @@ fn a_library_subchart_lends_its_defines_and_renders_nothing_itself() {
         .collect();
     // The library's own manifest is not rendered; its define runs with the including chart's context.
     assert_eq!(names, ["Service/r1-app"]);
-    assert_eq!(out.resources[0].body["spec"]["ports"][0]["port"], json!(8080));
-    assert_eq!(out.resources[0].body["status"]["base"], json!("app/templates"));
+    assert_eq!(
+        out.resources[0].body["spec"]["ports"][0]["port"],
+        json!(8080)
+    );
+    assert_eq!(
+        out.resources[0].body["status"]["base"],
+        json!("app/templates")
+    );
 }
