@@ -22,7 +22,7 @@ pub(crate) fn register(f: &mut Funcs) {
         exact(a, 5)?;
         let counter = match &a[0] {
             Value::Int(i) => {
-                u32::try_from(*i).map_err(|_| format!("counter {i} overflows uint32"))?
+                u32::try_from(*i).map_err(|_| format!("expected unsigned integer; found {i}"))?
             }
             v => {
                 return Err(format!(

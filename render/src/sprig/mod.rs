@@ -79,7 +79,8 @@ mod words;
 /// machine it runs on:
 ///
 /// - `getHostByName` would resolve a name in DNS, a network lookup whose answer changes with where and
-///   when the chart renders;
+///   when the chart renders (Helm itself, unless run with `--enable-dns`, replaces it with a function
+///   that returns `""`);
 /// - `env` and `expandenv` would read the renderer's environment variables; Helm removes both from its
 ///   function map for the same reason (a chart must not read the secrets of whoever renders it).
 ///

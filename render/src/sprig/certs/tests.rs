@@ -316,3 +316,49 @@ fn validity_follows_go_time_arithmetic() {
         validity(now, -1).unwrap().not_after.to_unix_duration() < v.not_before.to_unix_duration()
     );
 }
+
+#[test]
+fn extensions_encode_as_go_writes_them() {
+    let der = |e: Extension| e.extn_value.as_bytes().to_vec();
+    let usage = KeyUsage(KeyUsages::DigitalSignature | KeyUsages::KeyEncipherment);
+    assert_eq!(
+        der(extension(&usage, true).unwrap()),
+        [0x03, 0x02, 0x05, 0xa0]
+    );
+    let ca_usage = KeyUsage(usage.0 | KeyUsages::KeyCertSign);
+    assert_eq!(
+        der(extension(&ca_usage, true).unwrap()),
+        [0x03, 0x02, 0x02, 0xa4]
+    );
+    let leaf = BasicConstraints {
+        ca: false,
+        path_len_constraint: None,
+    };
+    assert_eq!(der(extension(&leaf, true).unwrap()), [0x30, 0x00]);
+    let ca = BasicConstraints {
+        ca: true,
+        path_len_constraint: None,
+    };
+    assert_eq!(
+        der(extension(&ca, true).unwrap()),
+        [0x30, 0x03, 0x01, 0x01, 0xff]
+    );
+    // Go picks PrintableString where it can, UTF8String otherwise, and writes no name for "".
+    let tag = |cn: &str| der::Tagged::tag(&name(cn).unwrap().0[0].0.get(0).unwrap().value);
+    assert_eq!(tag("admission.traefik.svc"), Tag::PrintableString);
+    assert_eq!(tag("under_score"), Tag::Utf8String);
+    assert!(name("").unwrap().0.is_empty());
+}
+
+#[test]
+fn derive_password_is_a_template_function() {
+    assert_eq!(
+        render(r#"{{ derivePassword 1 "pin" "password" "user" "example.com" }}"#).unwrap(),
+        "6685"
+    );
+    assert!(
+        render(r#"{{ derivePassword -1 "pin" "p" "u" "s" }}"#)
+            .unwrap_err()
+            .contains("expected unsigned integer")
+    );
+}
