@@ -9,8 +9,9 @@
 //! a CA), extended key usage server and client authentication, basic constraints (critical) with the CA
 //! flag for `genCA` only, DNS and IP subject alternative names, a subject key identifier on CA
 //! certificates (the first 160 bits of the public key's SHA-256, as Go 1.25 does) and the issuer's key
-//! identifier on certificates it signs. New keys are RSA 2048; `WithKey` forms take a PEM key (RSA, P-256
-//! or Ed25519; see [`super::keys`]) and sign with SHA-256 (RSA PKCS #1 v1.5 or ECDSA) or Ed25519.
+//! identifier on certificates it signs. New keys are RSA 2048; `WithKey` forms take a PEM key (RSA, P-256,
+//! P-384 or Ed25519; see [`super::keys`]). A certificate is signed as Go signs it with its issuer's key:
+//! SHA-256 with RSA (PKCS #1 v1.5), ECDSA with SHA-256 (P-256) or SHA-384 (P-384), or Ed25519.
 
 use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};

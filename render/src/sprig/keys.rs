@@ -3,8 +3,8 @@
 //!
 //! The PEM forms are Go's: `RSA PRIVATE KEY` (PKCS #1), `EC PRIVATE KEY` (SEC 1, with the curve and the
 //! public key), `DSA PRIVATE KEY` (OpenSSL's `SEQUENCE { version, p, q, g, y, x }`), and `PRIVATE KEY`
-//! (PKCS #8) for Ed25519 and for reading any of RSA, EC and Ed25519. EC keys are P-256 only: Go would also
-//! read P-224, P-384 and P-521 keys, which canopy refuses with a message saying so. A DSA key can be
+//! (PKCS #8) for Ed25519 and for reading any of RSA, EC and Ed25519. EC keys are P-256 or P-384: Go would
+//! also read P-224 and P-521 keys, which canopy refuses with a message saying so. A DSA key can be
 //! generated and read but, as in Go, cannot sign a certificate or be certified.
 
 use der::asn1::{BitString, OctetStringRef, UintRef};
@@ -30,8 +30,12 @@ const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 /// The P-256 curve (`prime256v1`).
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+/// The P-384 curve (`secp384r1`).
+const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 /// `ecdsa-with-SHA256`, Go's signature algorithm for P-256 keys.
 const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+/// `ecdsa-with-SHA384`, Go's signature algorithm for P-384 keys.
+const ECDSA_WITH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
 /// `id-Ed25519`, both the key and the signature algorithm.
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
@@ -42,6 +46,8 @@ pub(crate) enum PrivateKey {
     Rsa(Box<RsaPrivateKey>),
     /// An ECDSA key on P-256.
     P256(p256::SecretKey),
+    /// An ECDSA key on P-384.
+    P384(p384::SecretKey),
     /// An Ed25519 key.
     Ed25519(ed25519_dalek::SigningKey),
     /// A DSA key, kept as its numbers: it can be written out but not used in a certificate.
@@ -122,9 +128,7 @@ impl PrivateKey {
             "RSA" => RsaPrivateKey::from_pkcs1_der(&der)
                 .map(|k| PrivateKey::Rsa(Box::new(k)))
                 .map_err(|e| format!("parsing RSA private key from PEM: {e}")),
-            "EC" => p256::SecretKey::from_sec1_der(&der)
-                .map(PrivateKey::P256)
-                .map_err(|e| format!("parsing EC private key from PEM: {}", ec_error(&der, e))),
+            "EC" => from_sec1(&der).map_err(|e| format!("parsing EC private key from PEM: {e}")),
             "DSA" => DsaKey::from_der(&der)
                 .map(PrivateKey::Dsa)
                 .map_err(|e| format!("parsing DSA private key from PEM: {e}")),
@@ -142,7 +146,22 @@ impl PrivateKey {
                     .as_bytes()
                     .to_vec(),
             ),
-            PrivateKey::P256(k) => ("EC PRIVATE KEY", sec1_der(k)?),
+            PrivateKey::P256(k) => {
+                use p256::elliptic_curve::sec1::ToEncodedPoint;
+                let public = k.public_key().to_encoded_point(false);
+                (
+                    "EC PRIVATE KEY",
+                    sec1_der(&k.to_bytes(), public.as_bytes(), P256)?,
+                )
+            }
+            PrivateKey::P384(k) => {
+                use p384::elliptic_curve::sec1::ToEncodedPoint;
+                let public = k.public_key().to_encoded_point(false);
+                (
+                    "EC PRIVATE KEY",
+                    sec1_der(&k.to_bytes(), public.as_bytes(), P384)?,
+                )
+            }
             PrivateKey::Ed25519(k) => {
                 let seed = OctetStringRef::new(k.as_bytes())
                     .and_then(|s| s.to_der())
@@ -166,6 +185,7 @@ impl PrivateKey {
         let der = match self {
             PrivateKey::Rsa(k) => k.to_public_key().to_public_key_der(),
             PrivateKey::P256(k) => k.public_key().to_public_key_der(),
+            PrivateKey::P384(k) => k.public_key().to_public_key_der(),
             PrivateKey::Ed25519(k) => {
                 return Ok(SubjectPublicKeyInfoOwned {
                     algorithm: AlgorithmIdentifierOwned {
@@ -185,11 +205,12 @@ impl PrivateKey {
     }
 
     /// The signature algorithm Go picks for this key: SHA-256 with RSA (PKCS #1 v1.5), ECDSA with
-    /// SHA-256, or Ed25519. A DSA key cannot sign, as Go's `dsa.PrivateKey` is no `crypto.Signer`.
+    /// SHA-256 on P-256 and SHA-384 on P-384, or Ed25519. A DSA key cannot sign, as Go's `dsa.PrivateKey` is no `crypto.Signer`.
     pub(crate) fn signature_algorithm(&self) -> Result<AlgorithmIdentifierOwned, String> {
         let (oid, parameters) = match self {
             PrivateKey::Rsa(_) => (SHA256_WITH_RSA, Some(Any::null())),
             PrivateKey::P256(_) => (ECDSA_WITH_SHA256, None),
+            PrivateKey::P384(_) => (ECDSA_WITH_SHA384, None),
             PrivateKey::Ed25519(_) => (ED25519, None),
             PrivateKey::Dsa(_) => {
                 return Err(
@@ -213,6 +234,12 @@ impl PrivateKey {
                     signer.try_sign(message).map_err(|e| e.to_string())?;
                 Ok(sig.to_der().as_bytes().to_vec())
             }
+            PrivateKey::P384(k) => {
+                let signer = p384::ecdsa::SigningKey::from(k);
+                let sig: p384::ecdsa::Signature =
+                    signer.try_sign(message).map_err(|e| e.to_string())?;
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
             PrivateKey::Ed25519(k) => Ok(k.sign(message).to_bytes().to_vec()),
             PrivateKey::Dsa(_) => {
                 Err("x509: certificate private key does not implement crypto.Signer".into())
@@ -230,17 +257,12 @@ fn from_pkcs8(der: &[u8]) -> Result<PrivateKey, String> {
             .map(|k| PrivateKey::Rsa(Box::new(k)))
             .map_err(|e| format!("x509: failed to parse RSA private key embedded in PKCS#8: {e}"))
     } else if oid == EC_PUBLIC_KEY {
-        match info.algorithm.parameters_oid() {
-            Ok(curve) if curve == P256 => p256::SecretKey::from_sec1_der(info.private_key)
-                .map(PrivateKey::P256)
-                .map_err(|e| {
-                    format!("x509: failed to parse EC private key embedded in PKCS#8: {e}")
-                }),
-            Ok(curve) => Err(format!(
-                "x509: EC curve {curve} is not supported by canopy (only P-256 is)"
-            )),
-            Err(e) => Err(format!("x509: invalid EC parameters: {e}")),
-        }
+        let curve = info
+            .algorithm
+            .parameters_oid()
+            .map_err(|e| format!("x509: invalid EC parameters: {e}"))?;
+        ec_key(curve, info.private_key)
+            .map_err(|e| format!("x509: failed to parse EC private key embedded in PKCS#8: {e}"))
     } else if oid == ED25519 {
         if info.algorithm.parameters.is_some() {
             return Err("x509: invalid Ed25519 private key parameters".into());
@@ -263,28 +285,42 @@ fn from_pkcs8(der: &[u8]) -> Result<PrivateKey, String> {
     }
 }
 
+/// Go's `x509.ParseECPrivateKey`: SEC 1, on the curve its parameters name.
+fn from_sec1(der: &[u8]) -> Result<PrivateKey, String> {
+    let key = sec1::EcPrivateKey::from_der(der).map_err(|e| format!("x509: {e}"))?;
+    match key.parameters.and_then(|p| p.named_curve()) {
+        Some(curve) => ec_key(curve, der),
+        None => Err("x509: unknown elliptic curve".into()),
+    }
+}
+
+/// The SEC 1 key `der` on `curve`, for the curves canopy has.
+fn ec_key(curve: ObjectIdentifier, der: &[u8]) -> Result<PrivateKey, String> {
+    let err = |e: p256::elliptic_curve::Error| format!("x509: {e}");
+    if curve == P256 {
+        p256::SecretKey::from_sec1_der(der)
+            .map(PrivateKey::P256)
+            .map_err(err)
+    } else if curve == P384 {
+        p384::SecretKey::from_sec1_der(der)
+            .map(PrivateKey::P384)
+            .map_err(err)
+    } else {
+        Err(format!(
+            "EC curve {curve} is not supported by canopy (only P-256 and P-384 are)"
+        ))
+    }
+}
+
 /// Go's `x509.MarshalECPrivateKey`: SEC 1 with the curve and the public key.
-fn sec1_der(k: &p256::SecretKey) -> Result<Vec<u8>, String> {
-    use p256::elliptic_curve::sec1::ToEncodedPoint;
-    let private = k.to_bytes();
-    let public = k.public_key().to_encoded_point(false);
+fn sec1_der(private: &[u8], public: &[u8], curve: ObjectIdentifier) -> Result<Vec<u8>, String> {
     sec1::EcPrivateKey {
-        private_key: &private,
-        parameters: Some(sec1::EcParameters::NamedCurve(P256)),
-        public_key: Some(public.as_bytes()),
+        private_key: private,
+        parameters: Some(sec1::EcParameters::NamedCurve(curve)),
+        public_key: Some(public),
     }
     .to_der()
     .map_err(|e| e.to_string())
-}
-
-/// Why an `EC PRIVATE KEY` does not read: a curve other than P-256 is named as such.
-fn ec_error(der: &[u8], e: impl std::fmt::Display) -> String {
-    match sec1::EcPrivateKey::from_der(der).map(|k| k.parameters.and_then(|p| p.named_curve())) {
-        Ok(Some(curve)) if curve != P256 => {
-            format!("EC curve {curve} is not supported by canopy (only P-256 is)")
-        }
-        _ => e.to_string(),
-    }
 }
 
 impl DsaKey {
@@ -405,6 +441,24 @@ mod tests {
             PrivateKey::from_pem(&pem),
             Ok(PrivateKey::P256(_))
         ));
+        let ec = p384::SecretKey::random(&mut OsRng);
+        let doc = ec.to_pkcs8_der().unwrap();
+        let pem = pem::encode("PRIVATE KEY", doc.as_bytes());
+        let key = PrivateKey::from_pem(&pem).unwrap();
+        assert!(matches!(key, PrivateKey::P384(_)));
+        // Written out as Go does, in SEC 1 with the curve, and read back.
+        let sec1 = key.to_pem().unwrap();
+        assert_eq!(label(&sec1), "EC PRIVATE KEY");
+        assert!(matches!(
+            PrivateKey::from_pem(&sec1),
+            Ok(PrivateKey::P384(_))
+        ));
+        // A SEC 1 key that names no curve is refused, as Go refuses it.
+        let bare = ec.to_sec1_der().unwrap();
+        assert_eq!(
+            PrivateKey::from_pem(&pem::encode("EC PRIVATE KEY", &bare)).unwrap_err(),
+            "parsing EC private key from PEM: x509: unknown elliptic curve"
+        );
     }
 
     #[test]

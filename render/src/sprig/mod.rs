@@ -31,7 +31,7 @@
 //! - `addf` and kin use 128-bit decimals, falling back to floats beyond that range.
 //! - Sprig's `certificate` struct is a map with keys `Cert` and `Key`: fields read and `toJson`/`toYaml`
 //!   print as in Go, but `typeOf` says `map[string]interface {}`, and `genSignedCert` takes any map with
-//!   those keys as its CA. EC keys are P-256 only (Go also reads P-224, P-384 and P-521), and a new CA's
+//!   those keys as its CA. EC keys are P-256 and P-384 only (Go also reads P-224 and P-521), and a new CA's
 //!   subject key identifier is Go 1.25's (truncated SHA-256 of the public key).
 //! - Guards Go lacks: `until`, `untilStep` and `seq` refuse more than ten million numbers, and a map
 //!   that contains itself makes `toJson`, `deepCopy` fail (and `deepEqual`, `merge` stop) instead of

@@ -64,6 +64,11 @@ fn verify(cert: &Certificate, by: &SubjectPublicKeyInfoOwned) {
             let sig = p256::ecdsa::Signature::from_der(sig).unwrap();
             key.verify(&tbs, &sig).unwrap();
         }
+        "1.2.840.10045.4.3.3" => {
+            let key = p384::ecdsa::VerifyingKey::from_public_key_der(&spki).unwrap();
+            let sig = p384::ecdsa::Signature::from_der(sig).unwrap();
+            key.verify(&tbs, &sig).unwrap();
+        }
         "1.3.101.112" => {
             let raw: [u8; 32] = by.subject_public_key.raw_bytes().try_into().unwrap();
             let key = ed25519_dalek::VerifyingKey::from_bytes(&raw).unwrap();
@@ -361,4 +366,30 @@ fn derive_password_is_a_template_function() {
             .unwrap_err()
             .contains("expected unsigned integer")
     );
+}
+
+#[test]
+fn p384_keys_sign_with_sha384() {
+    let key = PrivateKey::P384(p384::SecretKey::random(&mut OsRng))
+        .to_pem()
+        .unwrap();
+    let data = Value::map([("k", Value::String(key.clone()))]);
+    let out = Template::new("t")
+        .funcs(&super::super::funcs())
+        .parse(r#"{{ $ca := genCAWithKey "x" 1 .k }}{{ $c := genSignedCert "y" nil nil 1 $ca }}{{ $ca.Cert }}@@{{ $c.Cert }}@@{{ $ca.Key }}"#)
+        .unwrap()
+        .execute("t", &data)
+        .unwrap();
+    let parts: Vec<&str> = out.split("@@").collect();
+    let ca = Certificate::from_der(&pem::decode(parts[0]).unwrap().1).unwrap();
+    let leaf = Certificate::from_der(&pem::decode(parts[1]).unwrap().1).unwrap();
+    let spki = &ca.tbs_certificate.subject_public_key_info;
+    assert_eq!(&public_of(&key), spki);
+    assert_eq!(parts[2], key);
+    assert_eq!(
+        leaf.signature_algorithm.oid.to_string(),
+        "1.2.840.10045.4.3.3"
+    );
+    verify(&ca, spki);
+    verify(&leaf, spki);
 }
