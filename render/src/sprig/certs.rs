@@ -60,26 +60,26 @@ pub(crate) fn register(f: &mut Funcs) {
     });
     f.insert("genSelfSignedCert", |_, a| {
         exact(a, 4)?;
-        let spec = Spec::from_args(&a[..4], false)?;
+        let spec = Spec::from_args(&a[..4])?;
         let key = PrivateKey::rsa(2048)?;
         create(&spec, &key, None, &key)
     });
     f.insert("genSelfSignedCertWithKey", |_, a| {
         exact(a, 5)?;
-        let spec = Spec::from_args(&a[..4], false)?;
+        let spec = Spec::from_args(&a[..4])?;
         let key = pem_key(&a[4])?;
         create(&spec, &key, None, &key)
     });
     f.insert("genSignedCert", |_, a| {
         exact(a, 5)?;
-        let spec = Spec::from_args(&a[..4], false)?;
+        let spec = Spec::from_args(&a[..4])?;
         let ca = Signer::from_value(&a[4])?;
         let key = PrivateKey::rsa(2048)?;
         create(&spec, &key, Some(&ca.cert), &ca.key)
     });
     f.insert("genSignedCertWithKey", |_, a| {
         exact(a, 6)?;
-        let spec = Spec::from_args(&a[..4], false)?;
+        let spec = Spec::from_args(&a[..4])?;
         let ca = Signer::from_value(&a[4])?;
         let key = pem_key(&a[5])?;
         create(&spec, &key, Some(&ca.cert), &ca.key)
@@ -123,8 +123,9 @@ struct Spec {
 }
 
 impl Spec {
-    /// The `cn ips dnsNames days` arguments: the lists may be nil, and hold only strings.
-    fn from_args(a: &[Value], is_ca: bool) -> Result<Spec, String> {
+    /// The `cn ips dnsNames days` arguments of a certificate that is no CA: the lists may be nil, and
+    /// hold only strings.
+    fn from_args(a: &[Value]) -> Result<Spec, String> {
         let cn = string(&a[0])?.to_string();
         let ips = list(&a[1])?
             .iter()
@@ -154,7 +155,7 @@ impl Spec {
             ips,
             dns_names,
             days,
-            is_ca,
+            is_ca: false,
         })
     }
 }

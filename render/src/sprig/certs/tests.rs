@@ -23,14 +23,17 @@ fn render(text: &str) -> Result<String, String> {
 
 /// The certificate and key that `setup` (ending in `$c := ...`) makes.
 fn make(setup: &str) -> (Certificate, String, String) {
-    let cert_pem = render(&format!("{setup}{{{{ $c.Cert }}}}")).unwrap();
-    // A second render would make a new certificate: print both parts in one.
+    // Each render makes a new certificate: print both parts in one.
     let both = render(&format!("{setup}{{{{ $c.Cert }}}}@@{{{{ $c.Key }}}}")).unwrap();
+    let (cert_pem, key_pem) = both.split_once("@@").unwrap();
     assert!(
         cert_pem.starts_with("-----BEGIN CERTIFICATE-----\n"),
         "{cert_pem}"
     );
-    let (cert_pem, key_pem) = both.split_once("@@").unwrap();
+    assert!(
+        cert_pem.ends_with("-----END CERTIFICATE-----\n"),
+        "{cert_pem}"
+    );
     let (label, der) = pem::decode(cert_pem).unwrap();
     assert_eq!(label, "CERTIFICATE");
     let cert = Certificate::from_der(&der).unwrap();
@@ -168,7 +171,11 @@ fn nil_and_empty_lists_make_no_alternative_names() {
 #[test]
 fn ca_certificates_may_sign_and_sign_what_gen_signed_cert_makes() {
     let setup = r#"{{ $ca := genCA "foo-ca" 3650 }}"#;
-    let (ca, ca_pem, ca_key) = make(&format!("{setup}{{{{ $c := $ca }}}}"));
+    let (ca, _, ca_key) = make(&format!("{setup}{{{{ $c := $ca }}}}"));
+    assert_eq!(
+        public_of(&ca_key),
+        ca.tbs_certificate.subject_public_key_info
+    );
     let tbs = &ca.tbs_certificate;
     assert_eq!(cn(&tbs.subject), "foo-ca");
     let (_, bc) = tbs.get::<BasicConstraints>().unwrap().unwrap();
@@ -212,7 +219,6 @@ fn ca_certificates_may_sign_and_sign_what_gen_signed_cert_makes() {
         public_of(parts[1]),
         ca.tbs_certificate.subject_public_key_info
     );
-    let _ = (ca_pem, ca_key);
 }
 
 #[test]
