@@ -1,6 +1,7 @@
 //! Every chart in `shared/charts/emco/` and `shared/charts/public/podinfo` renders, with its own values and,
 //! for the EMCO charts, with its profile's override values; plus the checks issue 4 names: kinds, names,
-//! values applied, hook placement for nginx, and the CRD of the operator chart.
+//! values applied, hook placement for nginx, and the CRD of the operator chart; and nginx's TLS secret, whose
+//! certificate and CA Sprig's `genCA` and `genSignedCert` make.
 
 use std::path::{Path, PathBuf};
 
@@ -200,5 +201,44 @@ fn podinfo_renders_with_its_values_and_its_prod_values_and_drops_its_test_hooks(
     assert!(
         k.iter().any(|k| k.starts_with("HorizontalPodAutoscaler/")),
         "prod values turn on the HPA: {k:?}"
+    );
+}
+
+#[test]
+fn nginx_generates_its_tls_secret_with_a_ca_signed_certificate() {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use x509_cert::der::{Decode, Encode};
+
+    let set = vec!["ingress.enabled=true".into(), "ingress.tls=true".into()];
+    let out = render_dir(&emco().join("nginx/helm/nginx"), &options(vec![], set));
+    let secret = out
+        .resources
+        .iter()
+        .find(|r| r.kind == "Secret" && r.name == "nginx.local-tls")
+        .unwrap_or_else(|| panic!("no TLS secret in {:?}", kinds(&out)));
+    let cert = |key: &str| {
+        let b64 = secret.body["data"][key].as_str().unwrap();
+        let pem = String::from_utf8(STANDARD.decode(b64).unwrap()).unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        x509_cert::Certificate::from_der(&STANDARD.decode(body).unwrap()).unwrap()
+    };
+    let (leaf, ca) = (cert("tls.crt"), cert("ca.crt"));
+    assert_eq!(leaf.tbs_certificate.issuer, ca.tbs_certificate.subject);
+    assert_eq!(
+        ca.tbs_certificate.subject.to_der().unwrap(),
+        ca.tbs_certificate.issuer.to_der().unwrap()
+    );
+    assert!(
+        leaf.tbs_certificate
+            .subject
+            .to_string()
+            .contains("nginx.local")
+    );
+    let key = secret.body["data"]["tls.key"].as_str().unwrap();
+    let key = String::from_utf8(STANDARD.decode(key).unwrap()).unwrap();
+    assert!(
+        key.starts_with("-----BEGIN RSA PRIVATE KEY-----\n"),
+        "{key}"
     );
 }
