@@ -32,6 +32,11 @@ impl Funcs {
         self.0.get(name).map(|f| Func(f.clone()))
     }
 
+    /// Unregister `name`, so that a template calling it no longer parses.
+    pub fn remove(&mut self, name: &str) {
+        self.0.remove(name);
+    }
+
     /// Whether `name` is registered.
     pub fn contains(&self, name: &str) -> bool {
         self.0.contains_key(name)
