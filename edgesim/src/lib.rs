@@ -3,7 +3,7 @@
 //! Kubernetes API a deployment engine uses ([`api`]): discovery (legacy and aggregated), get, list with label
 //! and `metadata.name` field selectors, watch from a resourceVersion with bookmarks, create, replace, delete
 //! (single and collection) with propagation, `dryRun`, the status subresource, server-side apply with
-//! simplified field ownership ([`ssa`]), merge, strategic-merge and JSON patches ([`patch`]), and CRDs that
+//! simplified field ownership ([`ssa`]), merge and JSON patches ([`patch`]), strategic merge with the Kubernetes patch merge keys ([`smp`]), and CRDs that
 //! add kinds ([`kind`]). Each cluster keeps its objects as JSON text in an in-memory [`store`]; the verbs live
 //! in [`ops`]; [`sim`] simulates workload readiness after a per-cluster delay, and [`fault`] injects
 //! unreachability, latency and failing requests. `/admin` creates and deletes clusters, writes
@@ -24,6 +24,7 @@ pub mod patch;
 pub mod selector;
 pub mod server;
 pub mod sim;
+pub mod smp;
 pub mod ssa;
 pub mod status;
 pub mod store;
