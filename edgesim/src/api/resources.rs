@@ -251,6 +251,14 @@ fn list_query(req: &Request) -> Result<ListQuery> {
     Ok(ListQuery {
         labels: Labels::parse(req.param("labelSelector").unwrap_or(""))?,
         fields: Fields::parse(req.param("fieldSelector").unwrap_or(""))?,
+        limit: req
+            .param("limit")
+            .map(|l| {
+                l.parse()
+                    .map_err(|_| Error::BadRequest(format!("invalid limit {l:?}")))
+            })
+            .transpose()?,
+        continue_token: req.param("continue").map(str::to_string),
     })
 }
 
