@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Sim, api_code};
-use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use kube::Api;
 use kube::api::{DeleteParams, Patch, PatchParams};
 use serde_json::json;
@@ -72,4 +72,32 @@ async fn an_object_with_finalizers_waits_for_them_before_it_and_its_dependents_g
         Some(404),
         "the dependent followed its owner"
     );
+}
+
+#[tokio::test]
+async fn objects_held_by_finalizers_outlive_their_namespace_until_finalized() {
+    let sim = Sim::start("edge-0001").await;
+    let client = sim.client("edge-0001").await;
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let pp = PatchParams::apply("canopy");
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "tmp"}});
+    namespaces
+        .patch("tmp", &pp, &Patch::Apply(ns))
+        .await
+        .unwrap();
+    let api: Api<ConfigMap> = Api::namespaced(client, "tmp");
+    let held = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "held", "finalizers": ["example.com/hold"]}});
+    api.patch("held", &pp, &Patch::Apply(held)).await.unwrap();
+    namespaces
+        .delete("tmp", &DeleteParams::default())
+        .await
+        .unwrap();
+    let marked = api.get("held").await.unwrap();
+    assert!(marked.metadata.deletion_timestamp.is_some());
+    let clear = Patch::Merge(json!({"metadata": {"finalizers": null}}));
+    api.patch("held", &PatchParams::default(), &clear)
+        .await
+        .unwrap();
+    assert_eq!(api_code(&api.get("held").await.unwrap_err()), Some(404));
 }

@@ -56,7 +56,10 @@ impl Cluster {
         obj["kind"] = json!(target.kind.kind);
         obj["metadata"]["name"] = json!(name);
         if target.kind.namespaced {
-            require_namespace(st, &key.namespace)?;
+            if !st.contains(&key) {
+                // Existing objects may outlive their namespace while finalizers hold them.
+                require_namespace(st, &key.namespace)?;
+            }
             obj["metadata"]["namespace"] = json!(key.namespace);
         } else if let Some(meta) = obj["metadata"].as_object_mut() {
             meta.remove("namespace");
