@@ -21,6 +21,8 @@ pub enum Schema {
     Service,
     /// A ServiceAccount.
     ServiceAccount,
+    /// A Namespace, PersistentVolumeClaim or HorizontalPodAutoscaler: only its status conditions merge.
+    Conditioned,
     /// `ObjectMeta`.
     Meta,
     /// The spec of a workload (has a pod `template`).
@@ -37,7 +39,7 @@ pub enum Schema {
     Container,
     /// `ServiceSpec`.
     ServiceSpec,
-    /// A status with `conditions` merged by `type`.
+    /// A status with `conditions` merged by `type` (and, for Pods, `podIPs` by `ip`).
     Status,
 }
 
@@ -92,6 +94,7 @@ pub fn root(group: &str, kind_name: &str) -> Option<Schema> {
         "CronJob" => Schema::CronJob,
         "Service" => Schema::Service,
         "ServiceAccount" => Schema::ServiceAccount,
+        "Namespace" | "PersistentVolumeClaim" | "HorizontalPodAutoscaler" => Schema::Conditioned,
         _ => Schema::Object,
     })
 }
@@ -100,12 +103,15 @@ pub fn root(group: &str, kind_name: &str) -> Option<Schema> {
 pub fn field(schema: Schema, name: &str) -> Field {
     use Schema::*;
     match (schema, name) {
-        (Object | Pod | Workload | CronJob | Service | ServiceAccount, "metadata") => map(Meta),
+        (
+            Object | Pod | Workload | CronJob | Service | ServiceAccount | Conditioned,
+            "metadata",
+        ) => map(Meta),
         (Pod, "spec") => map(PodSpec),
         (Workload, "spec") => map(WorkloadSpec),
         (CronJob, "spec") => map(CronJobSpec),
         (Service, "spec") => map(ServiceSpec),
-        (Pod | Workload | CronJob, "status") => map(Status),
+        (Pod | Workload | CronJob | Service | Conditioned, "status") => map(Status),
         (ServiceAccount, "secrets") => keyed("name", Plain),
         (Meta, "finalizers") => Field {
             schema: Plain,
@@ -131,6 +137,7 @@ pub fn field(schema: Schema, name: &str) -> Field {
         (Container, "volumeDevices") => keyed("devicePath", Plain),
         (ServiceSpec, "ports") => keyed("port", Plain),
         (Status, "conditions") => keyed("type", Plain),
+        (Status, "podIPs" | "hostIPs") => keyed("ip", Plain),
         _ => PLAIN,
     }
 }

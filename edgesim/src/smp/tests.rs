@@ -10,6 +10,7 @@ fn patched(kind: &str, live: Value, patch: Value) -> Value {
         "Deployment" => "apps",
         "CronJob" => "batch",
         "Role" => "rbac.authorization.k8s.io",
+        "HorizontalPodAutoscaler" => "autoscaling",
         _ => "",
     };
     let root = schema::root(group, kind).expect("a built-in kind");
@@ -221,4 +222,30 @@ fn bad_directives_and_missing_merge_keys_are_errors() {
 fn custom_resources_have_no_schema() {
     assert!(schema::root("example.com", "Widget").is_none());
     assert_eq!(schema::root("apps", "Deployment"), Some(Schema::Workload));
+}
+
+#[test]
+fn status_conditions_merge_by_type() {
+    let live = json!({"status": {"conditions": [{"type": "Ready", "status": "False"},
+        {"type": "Scheduled", "status": "True"}]}});
+    let patch = json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}});
+    for kind in [
+        "Pod",
+        "Deployment",
+        "Service",
+        "Namespace",
+        "HorizontalPodAutoscaler",
+    ] {
+        let out = patched(kind, live.clone(), patch.clone());
+        assert_eq!(
+            out["status"]["conditions"],
+            json!([{"type": "Ready", "status": "True"}, {"type": "Scheduled", "status": "True"}]),
+            "{kind}"
+        );
+    }
+    let out = patched("ConfigMap", live, patch);
+    assert_eq!(
+        out["status"]["conditions"],
+        json!([{"type": "Ready", "status": "True"}])
+    );
 }
