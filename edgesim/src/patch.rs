@@ -1,8 +1,4 @@
-//! Patch formats: JSON merge patch (RFC 7386), JSON patch (RFC 6902) and a simplified strategic merge.
-//!
-//! Strategic merge here is a merge patch in which lists of objects that all carry a `name` (containers,
-//! ports, env, volumes, ...) are merged element by element by that name instead of replaced; `$patch`
-//! directives are not interpreted.
+//! Patch formats: JSON merge patch (RFC 7386) and JSON patch (RFC 6902). Strategic merge is in [`crate::smp`].
 
 use serde_json::{Map, Value};
 
@@ -10,15 +6,6 @@ use crate::status::{Error, Result};
 
 /// Applies an RFC 7386 merge patch: objects merge, `null` deletes, everything else replaces.
 pub fn merge(target: &mut Value, patch: &Value) {
-    merge_with(target, patch, false);
-}
-
-/// Applies a strategic merge patch (see the module doc for what is simplified).
-pub fn strategic(target: &mut Value, patch: &Value) {
-    merge_with(target, patch, true);
-}
-
-fn merge_with(target: &mut Value, patch: &Value, by_name: bool) {
     match patch {
         Value::Object(p) => {
             if !target.is_object() {
@@ -29,28 +16,12 @@ fn merge_with(target: &mut Value, patch: &Value, by_name: bool) {
                 if v.is_null() {
                     t.remove(k);
                 } else {
-                    merge_with(t.entry(k.clone()).or_insert(Value::Null), v, by_name);
-                }
-            }
-        }
-        Value::Array(p)
-            if by_name && named_list(p) && target.as_array().is_some_and(|t| named_list(t)) =>
-        {
-            let t = target.as_array_mut().expect("checked above");
-            for item in p {
-                match t.iter_mut().find(|x| x["name"] == item["name"]) {
-                    Some(existing) => merge_with(existing, item, by_name),
-                    None => t.push(item.clone()),
+                    merge(t.entry(k.clone()).or_insert(Value::Null), v);
                 }
             }
         }
         _ => *target = patch.clone(),
     }
-}
-
-/// Whether a list is a list of objects that all have a string `name`.
-pub fn named_list(list: &[Value]) -> bool {
-    !list.is_empty() && list.iter().all(|x| x["name"].is_string())
 }
 
 /// Applies an RFC 6902 JSON patch; a failing `test` or a missing path is a 422 error.
@@ -155,20 +126,6 @@ mod tests {
         let mut t = json!({"a": {"b": 1, "c": 2}, "l": [1, 2]});
         merge(&mut t, &json!({"a": {"b": null, "d": 3}, "l": [3]}));
         assert_eq!(t, json!({"a": {"c": 2, "d": 3}, "l": [3]}));
-    }
-
-    #[test]
-    fn strategic_merge_merges_named_lists_by_name() {
-        let mut t =
-            json!({"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]});
-        strategic(
-            &mut t,
-            &json!({"containers": [{"name": "b", "image": "z"}, {"name": "c", "image": "w"}]}),
-        );
-        assert_eq!(
-            t["containers"],
-            json!([{"name": "a", "image": "x"}, {"name": "b", "image": "z"}, {"name": "c", "image": "w"}])
-        );
     }
 
     #[test]

@@ -21,6 +21,11 @@ enum Requirement {
 pub struct Labels(Vec<Requirement>);
 
 impl Labels {
+    /// Whether the selector selects everything.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Parses a selector string.
     pub fn parse(text: &str) -> Result<Self> {
         let mut reqs = Vec::new();
@@ -108,6 +113,11 @@ fn parse_term(term: &str) -> Result<Requirement> {
 pub struct Fields(Vec<(String, bool, String)>);
 
 impl Fields {
+    /// Whether the selector selects everything.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Parses a field selector string.
     pub fn parse(text: &str) -> Result<Self> {
         let mut out = Vec::new();

@@ -154,7 +154,9 @@ impl Store {
             .map(|(k, b)| (k, parse(b)))
     }
 
-    /// Records a change made at `rv` and tells the watchers.
+    /// Records a change made at `rv` and tells the watchers. For ADDED and MODIFIED, `object` must be what
+    /// was just stored under `key`: the event shares the stored text instead of holding a second copy (the
+    /// kept history would otherwise double the memory of recently written objects).
     pub fn publish(
         &mut self,
         kind: EventType,
@@ -163,11 +165,15 @@ impl Store {
         rv: u64,
         prev_labels: Option<Value>,
     ) {
+        let stored = match kind {
+            EventType::Deleted => None,
+            EventType::Added | EventType::Modified => self.objects.get(&key).cloned(),
+        };
         let event = Arc::new(Event {
             rv,
             kind,
+            object: stored.unwrap_or_else(|| encode(object)),
             key,
-            object: encode(object),
             prev_labels,
         });
         if self.history.len() == HISTORY

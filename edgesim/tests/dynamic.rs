@@ -58,6 +58,25 @@ async fn a_custom_resource_without_its_crd_is_a_404_and_succeeds_once_the_crd_is
         .await
         .unwrap();
     assert_eq!(applied.data["spec"]["color"], "blue");
+    let smp = Patch::Strategic(json!({"spec": {"color": "red"}}));
+    let err = widgets
+        .patch("w1", &PatchParams::default(), &smp)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        api_code(&err),
+        Some(415),
+        "as Kubernetes: no strategic merge on custom resources"
+    );
+    let merged = widgets
+        .patch(
+            "w1",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"size": 3}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(merged.data["spec"], json!({"color": "blue", "size": 3}));
     let listed = widgets
         .list(&ListParams::default().labels("size=big"))
         .await

@@ -57,14 +57,14 @@ async fn faulted(state: AppState, cluster: String, rest: String, request: Reques
             return refused();
         }
         Verdict::Fail(latency, code) => {
-            tokio::time::sleep(latency).await;
+            delay(latency).await;
             return Error::Injected(
                 code,
                 format!("injected failure ({code}) on {}", cluster.name()),
             )
             .into_response();
         }
-        Verdict::Serve(latency) => tokio::time::sleep(latency).await,
+        Verdict::Serve(latency) => delay(latency).await,
     }
     match serve(&cluster, &rest, request) {
         Ok(response) => response,
@@ -72,6 +72,14 @@ async fn faulted(state: AppState, cluster: String, rest: String, request: Reques
             tracing::debug!(error = %e, "request failed");
             e.into_response()
         }
+    }
+}
+
+/// Waits for an injected latency. No latency means no wait: even a zero `tokio::time::sleep` waits for the
+/// timer's next millisecond tick, which made every request take about a millisecond longer.
+async fn delay(latency: Duration) {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
 }
 
@@ -251,6 +259,14 @@ fn list_query(req: &Request) -> Result<ListQuery> {
     Ok(ListQuery {
         labels: Labels::parse(req.param("labelSelector").unwrap_or(""))?,
         fields: Fields::parse(req.param("fieldSelector").unwrap_or(""))?,
+        limit: req
+            .param("limit")
+            .map(|l| {
+                l.parse()
+                    .map_err(|_| Error::BadRequest(format!("invalid limit {l:?}")))
+            })
+            .transpose()?,
+        continue_token: req.param("continue").map(str::to_string),
     })
 }
 

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::Propagation;
+use super::delete::{has_finalizers, remove};
 use crate::cluster::{Cluster, LogEntry, Target};
 use crate::status::{Error, Result};
 use crate::store::{EventType, Key, Store};
@@ -54,7 +56,10 @@ impl Cluster {
         obj["kind"] = json!(target.kind.kind);
         obj["metadata"]["name"] = json!(name);
         if target.kind.namespaced {
-            require_namespace(st, &key.namespace)?;
+            if !st.contains(&key) {
+                // Existing objects may outlive their namespace while finalizers hold them.
+                require_namespace(st, &key.namespace)?;
+            }
             obj["metadata"]["namespace"] = json!(key.namespace);
         } else if let Some(meta) = obj["metadata"].as_object_mut() {
             meta.remove("namespace");
@@ -74,8 +79,18 @@ impl Cluster {
                     }
                     _ => {}
                 }
-                for field in ["uid", "creationTimestamp", "resourceVersion", "generation"] {
+                for field in [
+                    "uid",
+                    "creationTimestamp",
+                    "resourceVersion",
+                    "generation",
+                    "deletionTimestamp",
+                    "deletionGracePeriodSeconds",
+                ] {
                     obj["metadata"][field] = old["metadata"][field].clone();
+                }
+                if !old["metadata"]["deletionTimestamp"].is_null() {
+                    no_new_finalizers(old, &obj)?;
                 }
                 if write.status {
                     let status = obj["status"].take();
@@ -111,6 +126,20 @@ impl Cluster {
             strip_nulls(&mut obj);
             return Ok(obj);
         }
+        if old
+            .as_ref()
+            .is_some_and(|o| !o["metadata"]["deletionTimestamp"].is_null())
+            && !has_finalizers(&obj)
+        {
+            // The last finalizer is gone: the pending deletion completes (one DELETED event).
+            st.insert(key.clone(), &obj);
+            let mut gone = Vec::new();
+            remove(st, &key, Propagation::Background, &mut gone);
+            for (rv, gone_obj) in &gone {
+                self.log(entry("delete", write.manager, gone_obj, *rv));
+            }
+            return Ok(gone.into_iter().next().map_or(obj, |(_, o)| o));
+        }
         let rv = st.next_rv();
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
         if sim::simulated(&target.kind.group, kind) && new_generation && !write.status {
@@ -140,6 +169,23 @@ impl Cluster {
         self.log(entry(write.verb, write.manager, &obj, rv));
         Ok(obj)
     }
+}
+
+/// A 422 when an update adds a finalizer to an object being deleted, as in Kubernetes.
+fn no_new_finalizers(old: &Value, new: &Value) -> Result<()> {
+    let before = old["metadata"]["finalizers"].as_array();
+    let added = new["metadata"]["finalizers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|f| before.is_none_or(|b| !b.contains(f)));
+    if added {
+        return Err(Error::Invalid(
+            "metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// A 404 unless the namespace exists.

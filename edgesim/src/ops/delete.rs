@@ -1,4 +1,4 @@
-//! delete, with `propagationPolicy`, namespace and CRD cascades.
+//! delete, with `propagationPolicy`, namespace and CRD cascades, and finalizers that hold a deletion back.
 
 use std::sync::Arc;
 
@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::WriteOptions;
 use super::commit::entry;
 use super::read::{ListQuery, matching};
+use crate::clock;
 use crate::cluster::{Cluster, Target};
 use crate::status::{Error, Result};
 use crate::store::{EventType, Key, Store};
@@ -54,11 +55,13 @@ impl Cluster {
         }
         let mut gone = Vec::new();
         remove(&mut st, &key, propagation, &mut gone);
+        // Still there when finalizers hold it: answer with the marked object, as Kubernetes does.
+        let answer = st.get(&key).unwrap_or(obj);
         drop(st);
         for (rv, obj) in gone {
             self.log(entry("delete", opts.manager, &obj, rv));
         }
-        Ok(obj)
+        Ok(answer)
     }
 }
 
@@ -99,11 +102,41 @@ impl Cluster {
     }
 }
 
-/// Removes one object and whatever depends on it, collecting what was removed.
-fn remove(st: &mut Store, key: &Key, propagation: Propagation, gone: &mut Vec<(u64, Value)>) {
-    let Some(mut obj) = st.remove(key) else {
+/// Whether an object has finalizers, which hold its deletion back until they are removed.
+pub(super) fn has_finalizers(obj: &Value) -> bool {
+    obj["metadata"]["finalizers"]
+        .as_array()
+        .is_some_and(|f| !f.is_empty())
+}
+
+/// Removes one object and whatever depends on it, collecting what was removed. An object with finalizers
+/// is only marked: it gets a `deletionTimestamp` (and a new generation) and stays, with its dependents,
+/// until an update removes its last finalizer.
+pub(super) fn remove(
+    st: &mut Store,
+    key: &Key,
+    propagation: Propagation,
+    gone: &mut Vec<(u64, Value)>,
+) {
+    let Some(mut obj) = st.get(key) else {
         return;
     };
+    if has_finalizers(&obj) {
+        if obj["metadata"]["deletionTimestamp"].is_null() {
+            let generation = obj["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
+            let rv = st.next_rv();
+            let meta = &mut obj["metadata"];
+            meta["deletionTimestamp"] = json!(clock::now());
+            meta["deletionGracePeriodSeconds"] = json!(0);
+            meta["generation"] = json!(generation);
+            meta["resourceVersion"] = json!(rv.to_string());
+            let prev_labels = st.insert(key.clone(), &obj);
+            st.publish(EventType::Modified, key.clone(), &obj, rv, prev_labels);
+            gone.push((rv, obj));
+        }
+        return;
+    }
+    st.remove(key);
     let rv = st.next_rv();
     obj["metadata"]["resourceVersion"] = json!(rv.to_string());
     st.publish(EventType::Deleted, key.clone(), &obj, rv, None);

@@ -3,6 +3,7 @@
 
 mod commit;
 mod delete;
+pub mod paging;
 mod read;
 mod watch;
 mod write;

@@ -9,7 +9,7 @@ use super::commit::Write;
 use crate::cluster::{Cluster, Target};
 use crate::ssa::{self, Applier};
 use crate::status::{Error, Result};
-use crate::{clock, patch};
+use crate::{clock, patch, smp};
 
 /// The patch formats, by their content type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,14 @@ impl PatchKind {
                 "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {other:?})"
             ))),
         }
+    }
+
+    /// The 415 Kubernetes answers a strategic merge patch on a custom resource with: such kinds have no
+    /// patch merge keys, so only the other formats are accepted.
+    fn unsupported_for_custom_resources() -> Error {
+        Error::UnsupportedMediaType(
+            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml".into(),
+        )
     }
 }
 
@@ -175,7 +183,9 @@ impl Cluster {
                 ("patch", live)
             }
             (PatchKind::Strategic, Some(mut live)) => {
-                patch::strategic(&mut live, body);
+                let root = smp::schema::root(&target.kind.group, &target.kind.kind)
+                    .ok_or_else(PatchKind::unsupported_for_custom_resources)?;
+                smp::apply(&mut live, body, root)?;
                 ("patch", live)
             }
             (PatchKind::Json, Some(mut live)) => {
