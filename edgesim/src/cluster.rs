@@ -2,34 +2,12 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde::Serialize;
-
+use crate::apply_log::ApplyLog;
+pub use crate::apply_log::LogEntry;
 use crate::fault::Faults;
 use crate::kind::Kind;
 use crate::status::{Error, Result};
 use crate::store::{Key, Store};
-
-/// One write recorded in a cluster's apply log.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LogEntry {
-    /// When the write happened (RFC 3339 with microseconds).
-    pub time: String,
-    /// `create`, `replace`, `apply`, `patch`, `delete` or `status` (readiness simulation).
-    pub verb: &'static str,
-    /// The field manager of the request (`""` when none was given).
-    pub manager: String,
-    /// `apiVersion` of the object.
-    pub api_version: String,
-    /// Kind of the object.
-    pub kind: String,
-    /// Namespace, empty for cluster-scoped objects.
-    pub namespace: String,
-    /// Object name.
-    pub name: String,
-    /// resourceVersion the write produced.
-    pub resource_version: String,
-}
 
 /// Which object or collection a request addresses, resolved against the cluster's kinds.
 #[derive(Debug, Clone)]
@@ -82,7 +60,7 @@ pub struct Cluster {
     name: String,
     store: Mutex<Store>,
     faults: Mutex<Faults>,
-    log: Mutex<Vec<LogEntry>>,
+    log: Mutex<ApplyLog>,
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it (the data stays consistent because
@@ -144,9 +122,10 @@ impl Cluster {
         lock(&self.log).push(entry);
     }
 
-    /// A copy of the apply log.
-    pub fn apply_log(&self) -> Vec<LogEntry> {
-        lock(&self.log).clone()
+    /// A copy of the apply log's kept writes, oldest first, and how many older ones it dropped.
+    pub fn apply_log(&self) -> (Vec<LogEntry>, u64) {
+        let log = lock(&self.log);
+        (log.entries(), log.dropped())
     }
 
     /// Resolves a path's group, version and plural to a served kind.

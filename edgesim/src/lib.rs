@@ -14,6 +14,7 @@
 //! for tests, benchmarks and demos; a test against edgesim never counts as a test against a real cluster.
 
 pub mod api;
+pub mod apply_log;
 pub mod clock;
 pub mod cluster;
 pub mod fault;

@@ -128,10 +128,14 @@ pub async fn objects(State(state): State<AppState>, Path(name): Path<String>) ->
     }
 }
 
-/// `GET /admin/clusters/<name>/log`: the apply log, oldest first.
+/// `GET /admin/clusters/<name>/log`: the apply log's last writes, oldest first, and how many older ones
+/// were dropped.
 pub async fn log(State(state): State<AppState>, Path(name): Path<String>) -> Response {
     match state.fleet.get(&name) {
-        Some(c) => Json(json!({"entries": c.apply_log()})).into_response(),
+        Some(c) => {
+            let (entries, dropped) = c.apply_log();
+            Json(json!({"entries": entries, "dropped": dropped})).into_response()
+        }
         None => fail(StatusCode::NOT_FOUND, format!("no cluster {name:?}")),
     }
 }
