@@ -188,8 +188,19 @@ fn prepare<'a>(chart: &'a Chart, options: &Options) -> Result<Vec<Node<'a>>, Err
     Ok(nodes)
 }
 
-/// Runs the resource templates of a prepared chart tree.
+/// Runs the resource templates of a prepared chart tree, all on one big-stack thread (starting one per
+/// template and per parse cost more than most templates take to run).
 fn execute(
+    chart: &Chart,
+    nodes: &[Node<'_>],
+    options: &Options,
+) -> Result<BTreeMap<String, String>, Error> {
+    crate::template::on_big_stack(|| Ok(execute_here(chart, nodes, options)))
+        .unwrap_or_else(|e| Err(Error::Execute(e.to_string())))
+}
+
+/// [`execute`] on the current thread.
+fn execute_here(
     chart: &Chart,
     nodes: &[Node<'_>],
     options: &Options,

@@ -42,6 +42,7 @@ mod literal;
 mod parse;
 pub mod value;
 
+pub(crate) use exec::on_big_stack;
 pub use funcs::{CallContext, Funcs};
 pub use value::{Func, Map, Object, Value};
 
