@@ -212,11 +212,18 @@ fn execute_here(
         .options(ExecOptions {
             missing_key: MissingKey::Zero,
         });
+    let func_names = all_funcs.names();
     for node in nodes {
         for file in &node.chart.templates {
             let name = format!("{}/{}", node.path, file.name);
-            set.add(&name, &String::from_utf8_lossy(&file.data))
+            let parsed = node
+                .chart
+                .memo
+                .template(&func_names, &name, &file.data, || {
+                    set.parse_file(&name, &String::from_utf8_lossy(&file.data))
+                })
                 .map_err(|e| Error::Parse(parse_error(&name, &e.to_string())))?;
+            set.add_parsed(&parsed);
         }
     }
     let capabilities = Value::Object(Arc::new(Capabilities::new(
@@ -274,13 +281,9 @@ pub fn render(chart: &Chart, options: &Options) -> Result<Output, Error> {
     let texts = execute(chart, &nodes, options)?;
     let mut output = manifest::sort(texts.into_iter().collect())?;
     for node in &nodes {
-        for file in &node.chart.crds {
-            let source = format!("{}/{}", node.path, file.name);
-            output.crds.extend(manifest::parse_file(
-                &source,
-                &String::from_utf8_lossy(&file.data),
-            )?);
-        }
+        output
+            .crds
+            .extend(node.chart.memo.crds(&node.path, &node.chart.crds)?);
     }
     Ok(output)
 }

@@ -37,6 +37,13 @@ impl Funcs {
         self.0.contains_key(name)
     }
 
+    /// The registered names, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+
     /// Add every function of `other`, replacing same-named ones.
     pub fn extend(&mut self, other: &Funcs) {
         self.0

@@ -79,6 +79,11 @@ pub struct Options {
     pub missing_key: MissingKey,
 }
 
+/// One file's templates, parsed by [`Template::parse_file`]: its own tree, then its `define`s and
+/// `block`s. Cloning is cheap; trees are shared.
+#[derive(Clone, Debug)]
+pub struct Parsed(Vec<Arc<ast::Tree>>);
+
 /// A set of named templates that can call each other, like Go's `*template.Template` and its
 /// associated templates. Cloning is cheap; trees are shared.
 #[derive(Clone, Debug)]
@@ -122,16 +127,28 @@ impl Template {
     /// Parse another file into the set under `name`, like Go's `t.New(name).Parse(text)`. A later
     /// definition of a name replaces an earlier one, unless the later one is empty.
     pub fn add(&mut self, name: &str, text: &str) -> Result<()> {
+        let parsed = self.parse_file(name, text)?;
+        self.add_parsed(&parsed);
+        Ok(())
+    }
+
+    /// Parse a file as [`Template::add`] would, without adding it: the result can be added to this set,
+    /// or to any set with the same function names, with [`Template::add_parsed`], as often as wanted.
+    pub fn parse_file(&self, name: &str, text: &str) -> Result<Parsed> {
         let funcs = &self.funcs;
         let has = |f: &str| funcs.contains(f) || builtins::Builtin::lookup(f).is_some();
         let trees = exec::on_big_stack(|| parse::parse(name, text, &has).map_err(Error::Parse))?;
-        for t in trees {
+        Ok(Parsed(trees.into_iter().map(Arc::new).collect()))
+    }
+
+    /// Add a parsed file to the set, as [`Template::add`] does.
+    pub fn add_parsed(&mut self, parsed: &Parsed) {
+        for t in &parsed.0 {
             if t.is_empty() && self.trees.contains_key(&t.name) {
                 continue;
             }
-            self.trees.insert(t.name.clone(), Arc::new(t));
+            self.trees.insert(t.name.clone(), t.clone());
         }
-        Ok(())
     }
 
     /// The main template's name.
