@@ -82,7 +82,12 @@ impl Memo {
         parse: impl FnOnce() -> Result<Parsed, E>,
     ) -> Result<Parsed, E> {
         let mut memo = lock(&self.templates);
-        if !memo.funcs.iter().map(String::as_str).eq(funcs.iter().copied()) {
+        if !memo
+            .funcs
+            .iter()
+            .map(String::as_str)
+            .eq(funcs.iter().copied())
+        {
             memo.funcs = funcs.iter().map(|f| (*f).to_owned()).collect();
             memo.files.clear();
         }

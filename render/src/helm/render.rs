@@ -20,7 +20,7 @@ use super::objects::{Capabilities, Files};
 use crate::chart::Chart;
 use crate::manifest::{self, Output};
 use crate::schema;
-use crate::template::{Funcs, MissingKey, Options as ExecOptions, Template, Value};
+use crate::template::{Funcs, MissingKey, Options as ExecOptions, Template, Value, Watch};
 use crate::values::{self, scope};
 
 /// The release a chart is rendered for.
@@ -235,6 +235,9 @@ fn execute_here(
     for node in nodes.iter().filter(|n| !n.chart.metadata.is_library()) {
         let files = Value::Object(Arc::new(Files::new(node.chart.files.clone())));
         let chart_value = chart_value(node.chart);
+        // `.Values` converted once and handed on while no template changed it (Sprig's `set`), so that
+        // every template still starts from the chart's values, as when each converted its own copy.
+        let mut values: Option<(Watch, Value)> = None;
         for file in node
             .chart
             .templates
@@ -249,8 +252,17 @@ fn execute_here(
             {
                 continue;
             }
+            let (watch, node_values) = match values.take() {
+                Some((watch, v)) if !watch.changed() => (watch, v),
+                _ => {
+                    let watch = Watch::new();
+                    let v = Value::from_json_watched(&node.values, &watch);
+                    (watch, v)
+                }
+            };
+            values = Some((watch, node_values.clone()));
             let data = Value::map([
-                ("Values", Value::from(&node.values)),
+                ("Values", node_values),
                 ("Release", release.clone()),
                 ("Chart", chart_value.clone()),
                 ("Capabilities", capabilities.clone()),

@@ -44,7 +44,7 @@ pub mod value;
 
 pub(crate) use exec::on_big_stack;
 pub use funcs::{CallContext, Funcs};
-pub use value::{Func, Map, Object, Value};
+pub use value::{Func, Map, Object, Value, Watch};
 
 /// What the template engine failed at.
 #[derive(Debug, thiserror::Error)]
