@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::File;
 use crate::manifest::{self, Resource};
@@ -22,7 +22,7 @@ pub(crate) struct Memo {
 struct Crds {
     path: String,
     files: Vec<File>,
-    parsed: Result<Vec<Resource>, manifest::Error>,
+    parsed: Result<Vec<Arc<Resource>>, manifest::Error>,
 }
 
 /// Templates parsed with one set of function names, by full template name.
@@ -38,12 +38,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Memo {
     /// The CRDs `files` hold, as `manifest::parse_file` gives them with sources under `path`: parsed
-    /// once, then cloned while `path` and `files` stay the same.
+    /// once, then shared while `path` and `files` stay the same.
     pub(crate) fn crds(
         &self,
         path: &str,
         files: &[File],
-    ) -> Result<Vec<Resource>, manifest::Error> {
+    ) -> Result<Vec<Arc<Resource>>, manifest::Error> {
         let mut memo = lock(&self.crds);
         if let Some(m) = memo.as_ref()
             && m.path == path
@@ -56,7 +56,7 @@ impl Memo {
             let source = format!("{path}/{}", file.name);
             let text = String::from_utf8_lossy(&file.data);
             match (&mut parsed, manifest::parse_file(&source, &text)) {
-                (Ok(all), Ok(more)) => all.extend(more),
+                (Ok(all), Ok(more)) => all.extend(more.into_iter().map(Arc::new)),
                 (_, Err(e)) => {
                     parsed = Err(e);
                     break;
