@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 use super::funcs::{self, Lookup};
 use super::objects::{Capabilities, Files};
 use crate::chart::Chart;
-use crate::manifest::{self, Output};
+use crate::manifest::{self, Output, Resource};
 use crate::schema;
 use crate::template::{Funcs, MissingKey, Options as ExecOptions, Template, Value, Watch};
 use crate::values::{self, scope};
@@ -288,16 +288,40 @@ fn execute_here(
 }
 
 /// Renders the chart tree into CRDs, hooks and resources.
+///
+/// The CRDs do not depend on the templates, so they are parsed on a thread of their own while the
+/// templates run (a chart's first render; later ones reuse them). Errors come in the same order as when
+/// done one after the other: templates, then rendered output, then CRDs.
 pub fn render(chart: &Chart, options: &Options) -> Result<Output, Error> {
     let nodes = prepare(chart, options)?;
-    let texts = execute(chart, &nodes, options)?;
-    let mut output = manifest::sort(texts.into_iter().collect())?;
-    for node in &nodes {
-        output
-            .crds
-            .extend(node.chart.memo.crds(&node.path, &node.chart.crds)?);
-    }
+    let (texts, crds) = std::thread::scope(|s| {
+        let crds = std::thread::Builder::new()
+            .stack_size(CRD_STACK_SIZE)
+            .spawn_scoped(s, || all_crds(&nodes));
+        let texts = execute(chart, &nodes, options);
+        let crds = match crds {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => all_crds(&nodes),
+        };
+        (texts, crds)
+    });
+    let mut output = manifest::sort(texts?.into_iter().collect())?;
+    output.crds = crds?;
     Ok(output)
+}
+
+/// Stack size of the thread that parses CRDs: a main thread's, as they were parsed on before.
+const CRD_STACK_SIZE: usize = 8 << 20;
+
+/// The CRDs of every chart of the tree, parents' before subcharts'.
+fn all_crds(nodes: &[Node<'_>]) -> Result<Vec<Arc<Resource>>, Error> {
+    let mut all = Vec::new();
+    for node in nodes {
+        all.extend(node.chart.memo.crds(&node.path, &node.chart.crds)?);
+    }
+    Ok(all)
 }
 
 fn release_value(r: &Release) -> Value {
