@@ -89,7 +89,10 @@ pub struct Parsed(Vec<Arc<ast::Tree>>);
 #[derive(Clone, Debug)]
 pub struct Template {
     name: String,
-    trees: HashMap<String, Arc<ast::Tree>>,
+    trees: Arc<HashMap<String, Arc<ast::Tree>>>,
+    /// Trees over `trees`, found first: what a `tpl` call adds to a copy of the set, kept apart so
+    /// that the copy need not copy the whole table.
+    overlay: HashMap<String, Arc<ast::Tree>>,
     pub(crate) funcs: Funcs,
     pub(crate) options: Options,
 }
@@ -99,7 +102,8 @@ impl Template {
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            trees: HashMap::new(),
+            trees: Arc::default(),
+            overlay: HashMap::new(),
             funcs: Funcs::new(),
             options: Options::default(),
         }
@@ -144,11 +148,25 @@ impl Template {
     /// Add a parsed file to the set, as [`Template::add`] does.
     pub fn add_parsed(&mut self, parsed: &Parsed) {
         for t in &parsed.0 {
-            if t.is_empty() && self.trees.contains_key(&t.name) {
+            if t.is_empty() && self.lookup(&t.name) {
                 continue;
             }
-            self.trees.insert(t.name.clone(), t.clone());
+            self.overlay.remove(&t.name);
+            Arc::make_mut(&mut self.trees).insert(t.name.clone(), t.clone());
         }
+    }
+
+    /// A copy of the set with `parsed` added, as `tpl` makes: the copy shares this set's trees rather
+    /// than copying its table.
+    pub(crate) fn with_overlay(&self, parsed: &Parsed) -> Template {
+        let mut set = self.clone();
+        for t in &parsed.0 {
+            if t.is_empty() && set.lookup(&t.name) {
+                continue;
+            }
+            set.overlay.insert(t.name.clone(), t.clone());
+        }
+        set
     }
 
     /// The main template's name.
@@ -158,18 +176,24 @@ impl Template {
 
     /// Whether a template called `name` is defined in the set.
     pub fn lookup(&self, name: &str) -> bool {
-        self.trees.contains_key(name)
+        self.overlay.contains_key(name) || self.trees.contains_key(name)
     }
 
     /// The names of all templates in the set, sorted.
     pub fn names(&self) -> Vec<&str> {
-        let mut n: Vec<&str> = self.trees.keys().map(String::as_str).collect();
+        let mut n: Vec<&str> = self
+            .trees
+            .keys()
+            .chain(self.overlay.keys())
+            .map(String::as_str)
+            .collect();
         n.sort_unstable();
+        n.dedup();
         n
     }
 
     pub(crate) fn tree(&self, name: &str) -> Option<&Arc<ast::Tree>> {
-        self.trees.get(name)
+        self.overlay.get(name).or_else(|| self.trees.get(name))
     }
 
     /// Execute the template `name` of the set with `data` as dot, like Go's `ExecuteTemplate`.
