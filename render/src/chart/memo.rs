@@ -37,6 +37,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Memo {
+    /// Whether [`Memo::crds`] has `files` parsed under `path` already.
+    pub(crate) fn has_crds(&self, path: &str, files: &[File]) -> bool {
+        lock(&self.crds)
+            .as_ref()
+            .is_some_and(|m| m.path == path && m.files == files)
+    }
+
     /// The CRDs `files` hold, as `manifest::parse_file` gives them with sources under `path`: parsed
     /// once, then shared while `path` and `files` stay the same.
     pub(crate) fn crds(

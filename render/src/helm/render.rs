@@ -289,11 +289,19 @@ fn execute_here(
 
 /// Renders the chart tree into CRDs, hooks and resources.
 ///
-/// The CRDs do not depend on the templates, so they are parsed on a thread of their own while the
-/// templates run (a chart's first render; later ones reuse them). Errors come in the same order as when
-/// done one after the other: templates, then rendered output, then CRDs.
+/// The CRDs do not depend on the templates, so CRDs not parsed yet (a chart's first render; later ones
+/// reuse them) are parsed on a thread of their own while the templates run. Errors come in the same order
+/// as when done one after the other: templates, then rendered output, then CRDs.
 pub fn render(chart: &Chart, options: &Options) -> Result<Output, Error> {
     let nodes = prepare(chart, options)?;
+    let unparsed = nodes
+        .iter()
+        .any(|n| !n.chart.crds.is_empty() && !n.chart.memo.has_crds(&n.path, &n.chart.crds));
+    if !unparsed {
+        let mut output = manifest::sort(execute(chart, &nodes, options)?.into_iter().collect())?;
+        output.crds = all_crds(&nodes)?;
+        return Ok(output);
+    }
     let (texts, crds) = std::thread::scope(|s| {
         let crds = std::thread::Builder::new()
             .stack_size(CRD_STACK_SIZE)
