@@ -24,6 +24,7 @@
 pub mod chart;
 pub mod helm;
 pub mod manifest;
+mod regex_cache;
 pub mod schema;
 pub mod sprig;
 pub mod template;

@@ -211,7 +211,7 @@ impl<'a> Checker<'a> {
             fail(format!("length must be <= {max}, but got {len}"));
         }
         if let Some(p) = s.get("pattern").and_then(Value::as_str) {
-            match regex::Regex::new(p) {
+            match crate::regex_cache::compile(p) {
                 Ok(re) if !re.is_match(text) => {
                     fail(format!("'{text}' does not match pattern '{p}'"))
                 }
@@ -316,7 +316,7 @@ impl<'a> Checker<'a> {
             .and_then(Value::as_object)
             .map(|p| {
                 p.iter()
-                    .filter_map(|(k, v)| regex::Regex::new(k).ok().map(|re| (re, v)))
+                    .filter_map(|(k, v)| crate::regex_cache::compile(k).ok().map(|re| (re, v)))
                     .collect()
             })
             .unwrap_or_default();

@@ -11,6 +11,7 @@
 //! Paths inside a chart always use `/`, and are relative to the chart's root.
 
 mod archive;
+mod memo;
 mod metadata;
 
 use std::collections::BTreeMap;
@@ -77,6 +78,8 @@ pub struct Chart {
     pub files: Vec<File>,
     /// Subcharts from `charts/`, in name order.
     pub subcharts: Vec<Chart>,
+    /// What renders parsed from the files above, for the next render.
+    pub(crate) memo: memo::Memo,
 }
 
 impl Chart {
@@ -127,6 +130,7 @@ impl Chart {
             crds: vec![],
             files: vec![],
             subcharts: vec![],
+            memo: Default::default(),
         };
         let mut sub_dirs: BTreeMap<String, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
         for (path, data) in files {

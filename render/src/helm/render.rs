@@ -18,9 +18,9 @@ use serde_json::Value as Json;
 use super::funcs::{self, Lookup};
 use super::objects::{Capabilities, Files};
 use crate::chart::Chart;
-use crate::manifest::{self, Output};
+use crate::manifest::{self, Output, Resource};
 use crate::schema;
-use crate::template::{Funcs, MissingKey, Options as ExecOptions, Template, Value};
+use crate::template::{Funcs, MissingKey, Options as ExecOptions, Template, Value, Watch};
 use crate::values::{self, scope};
 
 /// The release a chart is rendered for.
@@ -188,8 +188,19 @@ fn prepare<'a>(chart: &'a Chart, options: &Options) -> Result<Vec<Node<'a>>, Err
     Ok(nodes)
 }
 
-/// Runs the resource templates of a prepared chart tree.
+/// Runs the resource templates of a prepared chart tree, all on one big-stack thread (starting one per
+/// template and per parse cost more than most templates take to run).
 fn execute(
+    chart: &Chart,
+    nodes: &[Node<'_>],
+    options: &Options,
+) -> Result<BTreeMap<String, String>, Error> {
+    crate::template::on_big_stack(|| Ok(execute_here(chart, nodes, options)))
+        .unwrap_or_else(|e| Err(Error::Execute(e.to_string())))
+}
+
+/// [`execute`] on the current thread.
+fn execute_here(
     chart: &Chart,
     nodes: &[Node<'_>],
     options: &Options,
@@ -201,11 +212,18 @@ fn execute(
         .options(ExecOptions {
             missing_key: MissingKey::Zero,
         });
+    let func_names = all_funcs.names();
     for node in nodes {
         for file in &node.chart.templates {
             let name = format!("{}/{}", node.path, file.name);
-            set.add(&name, &String::from_utf8_lossy(&file.data))
+            let parsed = node
+                .chart
+                .memo
+                .template(&func_names, &name, &file.data, || {
+                    set.parse_file(&name, &String::from_utf8_lossy(&file.data))
+                })
                 .map_err(|e| Error::Parse(parse_error(&name, &e.to_string())))?;
+            set.add_parsed(&parsed);
         }
     }
     let capabilities = Value::Object(Arc::new(Capabilities::new(
@@ -217,6 +235,9 @@ fn execute(
     for node in nodes.iter().filter(|n| !n.chart.metadata.is_library()) {
         let files = Value::Object(Arc::new(Files::new(node.chart.files.clone())));
         let chart_value = chart_value(node.chart);
+        // `.Values` converted once and handed on while no template changed it (Sprig's `set`), so that
+        // every template still starts from the chart's values, as when each converted its own copy.
+        let mut values: Option<(Watch, Value)> = None;
         for file in node
             .chart
             .templates
@@ -231,8 +252,17 @@ fn execute(
             {
                 continue;
             }
+            let (watch, node_values) = match values.take() {
+                Some((watch, v)) if !watch.changed() => (watch, v),
+                _ => {
+                    let watch = Watch::new();
+                    let v = Value::from_json_watched(&node.values, &watch);
+                    (watch, v)
+                }
+            };
+            values = Some((watch, node_values.clone()));
             let data = Value::map([
-                ("Values", Value::from(&node.values)),
+                ("Values", node_values),
                 ("Release", release.clone()),
                 ("Chart", chart_value.clone()),
                 ("Capabilities", capabilities.clone()),
@@ -258,20 +288,48 @@ fn execute(
 }
 
 /// Renders the chart tree into CRDs, hooks and resources.
+///
+/// The CRDs do not depend on the templates, so CRDs not parsed yet (a chart's first render; later ones
+/// reuse them) are parsed on a thread of their own while the templates run. Errors come in the same order
+/// as when done one after the other: templates, then rendered output, then CRDs.
 pub fn render(chart: &Chart, options: &Options) -> Result<Output, Error> {
     let nodes = prepare(chart, options)?;
-    let texts = execute(chart, &nodes, options)?;
-    let mut output = manifest::sort(texts.into_iter().collect())?;
-    for node in &nodes {
-        for file in &node.chart.crds {
-            let source = format!("{}/{}", node.path, file.name);
-            output.crds.extend(manifest::parse_file(
-                &source,
-                &String::from_utf8_lossy(&file.data),
-            )?);
-        }
+    let unparsed = nodes
+        .iter()
+        .any(|n| !n.chart.crds.is_empty() && !n.chart.memo.has_crds(&n.path, &n.chart.crds));
+    if !unparsed {
+        let mut output = manifest::sort(execute(chart, &nodes, options)?.into_iter().collect())?;
+        output.crds = all_crds(&nodes)?;
+        return Ok(output);
     }
+    let (texts, crds) = std::thread::scope(|s| {
+        let crds = std::thread::Builder::new()
+            .stack_size(CRD_STACK_SIZE)
+            .spawn_scoped(s, || all_crds(&nodes));
+        let texts = execute(chart, &nodes, options);
+        let crds = match crds {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => all_crds(&nodes),
+        };
+        (texts, crds)
+    });
+    let mut output = manifest::sort(texts?.into_iter().collect())?;
+    output.crds = crds?;
     Ok(output)
+}
+
+/// Stack size of the thread that parses CRDs: a main thread's, as they were parsed on before.
+const CRD_STACK_SIZE: usize = 8 << 20;
+
+/// The CRDs of every chart of the tree, parents' before subcharts'.
+fn all_crds(nodes: &[Node<'_>]) -> Result<Vec<Arc<Resource>>, Error> {
+    let mut all = Vec::new();
+    for node in nodes {
+        all.extend(node.chart.memo.crds(&node.path, &node.chart.crds)?);
+    }
+    Ok(all)
 }
 
 fn release_value(r: &Release) -> Value {

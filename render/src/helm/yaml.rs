@@ -169,8 +169,11 @@ pub fn quote_if_needed(s: &str) -> String {
 
 fn looks_numeric(s: &str) -> bool {
     let t = s.strip_prefix(['-', '+']).unwrap_or(s);
-    if t.is_empty() {
-        return false;
+    // Every numeric form below starts, underscores aside, with a digit or a dot; most strings do not,
+    // and this spares them the copies.
+    match t.chars().find(|&c| c != '_') {
+        Some(c) if c.is_ascii_digit() || c == '.' => {}
+        _ => return false,
     }
     let lower = t.to_ascii_lowercase();
     if matches!(lower.as_str(), ".inf" | ".nan") {

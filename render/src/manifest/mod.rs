@@ -11,6 +11,7 @@
 pub mod order;
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -133,8 +134,9 @@ pub struct Hook {
 /// A chart's rendered output, in the order it is applied.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Output {
-    /// CRDs from `crds/` folders (not templated), parents' before subcharts'.
-    pub crds: Vec<Resource>,
+    /// CRDs from `crds/` folders (not templated), parents' before subcharts'. They are the same for every
+    /// render of a loaded chart, so renders share them rather than each parsing or copying its own.
+    pub crds: Vec<Arc<Resource>>,
     /// Hooks, by event, then weight, then name.
     pub hooks: Vec<Hook>,
     /// Everything else, in Helm's install order.

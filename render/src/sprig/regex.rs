@@ -68,7 +68,7 @@ pub(crate) fn register(f: &mut Funcs) {
 }
 
 fn compile(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| format!("error parsing regexp: {e}"))
+    crate::regex_cache::compile(pattern).map_err(|e| format!("error parsing regexp: {e}"))
 }
 
 /// Go's `Regexp.Split`: at most `n` pieces (all when `n < 0`, none when 0).

@@ -73,13 +73,28 @@ impl Var {
     }
 }
 
+thread_local! {
+    /// Whether this thread is one that [`on_big_stack`] started.
+    static ON_BIG_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Run `f` on a thread with a [`STACK_SIZE`] stack: parsing and executing recurse on the Rust stack, and
 /// a large one keeps the depth limits, not the stack size, the thing that stops runaway nesting.
+///
+/// Starting a thread costs far more than a small template takes to run, so when the caller already is
+/// such a thread `f` runs right there: a whole chart can be rendered on one big stack (see
+/// `helm::render`). Every top-level call runs at depth 0, so the depth limits still hold.
 pub(crate) fn on_big_stack<R: Send>(f: impl FnOnce() -> Result<R> + Send) -> Result<R> {
+    if ON_BIG_STACK.get() {
+        return f();
+    }
     std::thread::scope(|s| {
         std::thread::Builder::new()
             .stack_size(STACK_SIZE)
-            .spawn_scoped(s, f)
+            .spawn_scoped(s, || {
+                ON_BIG_STACK.set(true);
+                f()
+            })
             .map_err(|e| Error::Exec(format!("template: cannot start a thread: {e}")))?
             .join()
             .unwrap_or_else(|_| {

@@ -8,9 +8,10 @@ use super::exec;
 use super::value::{Func, FuncPtr, Value};
 use super::{Template, builtins};
 
-/// Functions by name, as Go's `template.FuncMap`. Cheap to clone.
+/// Functions by name, as Go's `template.FuncMap`. Cheap to clone: clones share the table until one
+/// of them changes it.
 #[derive(Clone, Default)]
-pub struct Funcs(HashMap<String, Arc<FuncPtr>>);
+pub struct Funcs(Arc<HashMap<String, Arc<FuncPtr>>>);
 
 impl Funcs {
     /// An empty registry.
@@ -23,7 +24,7 @@ impl Funcs {
     where
         F: Fn(&mut CallContext<'_>, &[Value]) -> Result<Value, String> + Send + Sync + 'static,
     {
-        self.0.insert(name.into(), Arc::new(f));
+        Arc::make_mut(&mut self.0).insert(name.into(), Arc::new(f));
         self
     }
 
@@ -34,7 +35,7 @@ impl Funcs {
 
     /// Unregister `name`, so that a template calling it no longer parses.
     pub fn remove(&mut self, name: &str) {
-        self.0.remove(name);
+        Arc::make_mut(&mut self.0).remove(name);
     }
 
     /// Whether `name` is registered.
@@ -42,10 +43,20 @@ impl Funcs {
         self.0.contains_key(name)
     }
 
+    /// The registered names, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+
     /// Add every function of `other`, replacing same-named ones.
     pub fn extend(&mut self, other: &Funcs) {
-        self.0
-            .extend(other.0.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if self.0.is_empty() {
+            self.0 = other.0.clone();
+            return;
+        }
+        Arc::make_mut(&mut self.0).extend(other.0.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
 }
 
@@ -74,8 +85,11 @@ impl CallContext<'_> {
     /// Parse `text` into a copy of the current set, under the name of the template being executed, and
     /// execute it with `data`, like Helm's `tpl`.
     pub fn tpl(&mut self, text: &str, data: &Value) -> Result<String, String> {
-        let mut set = self.tmpl.clone();
-        set.add(self.root, text).map_err(|e| e.to_string())?;
+        let parsed = self
+            .tmpl
+            .parse_file(self.root, text)
+            .map_err(|e| e.to_string())?;
+        let set = self.tmpl.with_overlay(&parsed);
         exec::run(&set, self.root, self.root, data, self.depth + 1).map_err(|e| e.to_string())
     }
 

@@ -44,8 +44,9 @@ mod parse;
 pub mod value;
 
 pub use bytes::Bytes;
+pub(crate) use exec::on_big_stack;
 pub use funcs::{CallContext, Funcs};
-pub use value::{Func, Map, Object, Value};
+pub use value::{Func, Map, Object, Value, Watch};
 
 /// What the template engine failed at.
 #[derive(Debug, thiserror::Error)]
@@ -80,12 +81,20 @@ pub struct Options {
     pub missing_key: MissingKey,
 }
 
+/// One file's templates, parsed by [`Template::parse_file`]: its own tree, then its `define`s and
+/// `block`s. Cloning is cheap; trees are shared.
+#[derive(Clone, Debug)]
+pub struct Parsed(Vec<Arc<ast::Tree>>);
+
 /// A set of named templates that can call each other, like Go's `*template.Template` and its
 /// associated templates. Cloning is cheap; trees are shared.
 #[derive(Clone, Debug)]
 pub struct Template {
     name: String,
-    trees: HashMap<String, Arc<ast::Tree>>,
+    trees: Arc<HashMap<String, Arc<ast::Tree>>>,
+    /// Trees over `trees`, found first: what a `tpl` call adds to a copy of the set, kept apart so
+    /// that the copy need not copy the whole table.
+    overlay: HashMap<String, Arc<ast::Tree>>,
     pub(crate) funcs: Funcs,
     pub(crate) options: Options,
 }
@@ -95,7 +104,8 @@ impl Template {
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            trees: HashMap::new(),
+            trees: Arc::default(),
+            overlay: HashMap::new(),
             funcs: Funcs::new(),
             options: Options::default(),
         }
@@ -123,16 +133,42 @@ impl Template {
     /// Parse another file into the set under `name`, like Go's `t.New(name).Parse(text)`. A later
     /// definition of a name replaces an earlier one, unless the later one is empty.
     pub fn add(&mut self, name: &str, text: &str) -> Result<()> {
+        let parsed = self.parse_file(name, text)?;
+        self.add_parsed(&parsed);
+        Ok(())
+    }
+
+    /// Parse a file as [`Template::add`] would, without adding it: the result can be added to this set,
+    /// or to any set with the same function names, with [`Template::add_parsed`], as often as wanted.
+    pub fn parse_file(&self, name: &str, text: &str) -> Result<Parsed> {
         let funcs = &self.funcs;
         let has = |f: &str| funcs.contains(f) || builtins::Builtin::lookup(f).is_some();
         let trees = exec::on_big_stack(|| parse::parse(name, text, &has).map_err(Error::Parse))?;
-        for t in trees {
-            if t.is_empty() && self.trees.contains_key(&t.name) {
+        Ok(Parsed(trees.into_iter().map(Arc::new).collect()))
+    }
+
+    /// Add a parsed file to the set, as [`Template::add`] does.
+    pub fn add_parsed(&mut self, parsed: &Parsed) {
+        for t in &parsed.0 {
+            if t.is_empty() && self.lookup(&t.name) {
                 continue;
             }
-            self.trees.insert(t.name.clone(), Arc::new(t));
+            self.overlay.remove(&t.name);
+            Arc::make_mut(&mut self.trees).insert(t.name.clone(), t.clone());
         }
-        Ok(())
+    }
+
+    /// A copy of the set with `parsed` added, as `tpl` makes: the copy shares this set's trees rather
+    /// than copying its table.
+    pub(crate) fn with_overlay(&self, parsed: &Parsed) -> Template {
+        let mut set = self.clone();
+        for t in &parsed.0 {
+            if t.is_empty() && set.lookup(&t.name) {
+                continue;
+            }
+            set.overlay.insert(t.name.clone(), t.clone());
+        }
+        set
     }
 
     /// The main template's name.
@@ -142,18 +178,24 @@ impl Template {
 
     /// Whether a template called `name` is defined in the set.
     pub fn lookup(&self, name: &str) -> bool {
-        self.trees.contains_key(name)
+        self.overlay.contains_key(name) || self.trees.contains_key(name)
     }
 
     /// The names of all templates in the set, sorted.
     pub fn names(&self) -> Vec<&str> {
-        let mut n: Vec<&str> = self.trees.keys().map(String::as_str).collect();
+        let mut n: Vec<&str> = self
+            .trees
+            .keys()
+            .chain(self.overlay.keys())
+            .map(String::as_str)
+            .collect();
         n.sort_unstable();
+        n.dedup();
         n
     }
 
     pub(crate) fn tree(&self, name: &str) -> Option<&Arc<ast::Tree>> {
-        self.trees.get(name)
+        self.overlay.get(name).or_else(|| self.trees.get(name))
     }
 
     /// Execute the template `name` of the set with `data` as dot, like Go's `ExecuteTemplate`.

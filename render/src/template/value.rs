@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::funcs::CallContext;
@@ -61,7 +62,31 @@ impl fmt::Debug for Func {
 /// A map with string keys. Like a Go map it is a reference: clones share the entries, so Sprig's `set` can
 /// change a map that the template holds elsewhere. Iteration is in sorted key order.
 #[derive(Clone, Default)]
-pub struct Map(Arc<RwLock<BTreeMap<String, Value>>>);
+pub struct Map(Arc<MapInner>);
+
+#[derive(Default)]
+struct MapInner {
+    entries: RwLock<BTreeMap<String, Value>>,
+    /// Raised when the map changes; see [`Watch`].
+    watch: Option<Watch>,
+}
+
+/// A flag shared by every map of a tree made with [`Value::from_json_watched`], raised when any of them
+/// changes. It tells whether the tree still equals the JSON it came from, so that it can be handed to the
+/// next template instead of converting the JSON again.
+#[derive(Clone, Debug, Default)]
+pub struct Watch(Arc<AtomicBool>);
+
+impl Watch {
+    /// A new, lowered flag.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Whether a map of the watched tree has changed.
+    pub fn changed(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
 
 impl Map {
     /// A new empty map.
@@ -74,17 +99,11 @@ impl Map {
     }
     /// Insert or replace `key`; every clone of the map sees the change.
     pub fn insert(&self, key: impl Into<String>, value: Value) {
-        self.0
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key.into(), value);
+        self.write().insert(key.into(), value);
     }
     /// Remove `key`, returning its value.
     pub fn remove(&self, key: &str) -> Option<Value> {
-        self.0
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key)
+        self.write().remove(key)
     }
     /// The number of entries.
     pub fn len(&self) -> usize {
@@ -106,7 +125,13 @@ impl Map {
         Arc::ptr_eq(&self.0, &other.0)
     }
     fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Value>> {
-        self.0.read().unwrap_or_else(|e| e.into_inner())
+        self.0.entries.read().unwrap_or_else(|e| e.into_inner())
+    }
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, Value>> {
+        if let Some(w) = &self.0.watch {
+            w.0.store(true, Ordering::Relaxed);
+        }
+        self.0.entries.write().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -118,7 +143,10 @@ impl fmt::Debug for Map {
 
 impl FromIterator<(String, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
-        Map(Arc::new(RwLock::new(iter.into_iter().collect())))
+        Map(Arc::new(MapInner {
+            entries: RwLock::new(iter.into_iter().collect()),
+            watch: None,
+        }))
     }
 }
 
@@ -214,6 +242,28 @@ impl Value {
     }
 }
 
+impl Value {
+    /// [`Value::from`] a JSON value, with every map of the result raising `watch` when it changes.
+    pub fn from_json_watched(v: &serde_json::Value, watch: &Watch) -> Value {
+        match v {
+            serde_json::Value::Array(a) => Value::list(
+                a.iter()
+                    .map(|e| Value::from_json_watched(e, watch))
+                    .collect(),
+            ),
+            serde_json::Value::Object(o) => Value::Map(Map(Arc::new(MapInner {
+                entries: RwLock::new(
+                    o.iter()
+                        .map(|(k, v)| (k.clone(), Value::from_json_watched(v, watch)))
+                        .collect(),
+                ),
+                watch: Some(watch.clone()),
+            }))),
+            scalar => Value::from(scalar),
+        }
+    }
+}
+
 impl From<&serde_json::Value> for Value {
     fn from(v: &serde_json::Value) -> Self {
         match v {
@@ -303,6 +353,26 @@ mod tests {
             assert!(!v.truth(), "{v:?}");
         }
         assert!(Value::from("x").truth());
+    }
+
+    #[test]
+    fn watched_maps_tell_when_they_change() {
+        let watch = Watch::new();
+        let v = Value::from_json_watched(&serde_json::json!({"a": [{"b": 1}]}), &watch);
+        let Value::Map(m) = v else {
+            panic!("not a map")
+        };
+        let Some(Value::List(l)) = m.get("a") else {
+            panic!("not a list")
+        };
+        let Value::Map(inner) = &l[0] else {
+            panic!("not a map")
+        };
+        assert!(!watch.changed());
+        assert!(matches!(inner.get("b"), Some(Value::Int(1))));
+        assert!(!watch.changed());
+        inner.insert("c", Value::Nil);
+        assert!(watch.changed());
     }
 
     #[test]

@@ -263,3 +263,47 @@ fn a_library_subchart_lends_its_defines_and_renders_nothing_itself() {
         json!("app/templates")
     );
 }
+
+#[test]
+fn a_template_that_changes_values_does_not_change_them_for_the_next() {
+    let c = chart(&[
+        ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n"),
+        ("values.yaml", "name: original\n"),
+        (
+            "templates/a.yaml",
+            "{{- $_ := set .Values \"name\" \"changed\" -}}\nkind: A\nname: {{ .Values.name }}\n",
+        ),
+        ("templates/b.yaml", "kind: B\nname: {{ .Values.name }}\n"),
+        ("templates/c.yaml", "kind: C\nname: {{ .Values.name }}\n"),
+    ]);
+    let with_sprig = Options {
+        funcs: crate::helm::default_funcs(),
+        ..options()
+    };
+    let out = render_templates(&c, &with_sprig).unwrap();
+    assert_eq!(out["c/templates/a.yaml"], "kind: A\nname: changed\n");
+    assert_eq!(out["c/templates/b.yaml"], "kind: B\nname: original\n");
+    assert_eq!(out["c/templates/c.yaml"], "kind: C\nname: original\n");
+}
+
+#[test]
+fn a_second_render_sees_changes_to_the_loaded_chart() {
+    let mut c = demo();
+    let first = render(&c, &options()).unwrap();
+    assert_eq!(render(&c, &options()).unwrap(), first);
+    let svc = c
+        .templates
+        .iter_mut()
+        .find(|f| f.name == "templates/svc.yaml")
+        .unwrap();
+    svc.data = String::from_utf8_lossy(&svc.data)
+        .replace("kind: Service", "kind: ConfigMap")
+        .into_bytes();
+    c.crds[0].data =
+        b"apiVersion: v1\nkind: CustomResourceDefinition\nmetadata:\n  name: changed\n".to_vec();
+    let second = render(&c, &options()).unwrap();
+    assert!(second.resources.iter().any(|r| r.kind == "ConfigMap"));
+    assert!(!second.resources.iter().any(|r| r.kind == "Service"));
+    assert_eq!(second.crds[0].name, "changed");
+    assert_ne!(first.crds, second.crds);
+}

@@ -73,3 +73,19 @@ fn scalars_and_round_trips() {
     );
     assert!(from_yaml("a: [1").is_err());
 }
+
+#[test]
+fn strings_that_read_as_numbers_are_double_quoted_and_others_are_not() {
+    for numeric in [
+        "8080", "-1", "+.5", ".inf", "-.NaN", "0x1F", "0o17", "1e3", "1_000", "_1", "1:20", "1.",
+    ] {
+        assert_eq!(
+            super::quote_if_needed(numeric),
+            format!("\"{numeric}\""),
+            "{numeric}"
+        );
+    }
+    for text in ["nginx", "inf", "nan", "x1", "-x", "_", "1:a", "0x", "v1.2"] {
+        assert!(!super::quote_if_needed(text).starts_with('"'), "{text}");
+    }
+}

@@ -186,6 +186,24 @@ fn infinite_template_recursion_stops_at_the_depth_limit() {
 }
 
 #[test]
+fn tpl_parses_deep_text_at_the_bottom_of_deep_includes() {
+    // Parsing and executing share one big stack: a tpl at nearly the depth limit still has room to parse
+    // and run text nested nearly as deep as the parser allows.
+    let deep = format!("{{{{{}1{}}}}}", "(".repeat(900), ")".repeat(900));
+    let mut data = Value::map([("text", Value::from(deep))]);
+    for _ in 0..990 {
+        data = Value::map([("n", data)]);
+    }
+    let mut t = Template::new("a").funcs(&helm_like_funcs());
+    t.add(
+        "a",
+        r#"{{define "down"}}{{with .n}}{{include "down" .}}{{else}}{{tpl .text .}}{{end}}{{end}}{{include "down" .}}"#,
+    )
+    .unwrap();
+    assert_eq!(t.execute("a", &data).unwrap(), "1");
+}
+
+#[test]
 fn a_later_file_redefines_a_template_but_an_empty_one_does_not() {
     let mut t = Template::new("main")
         .parse(r#"{{define "x"}}one{{end}}{{template "x"}}"#)
