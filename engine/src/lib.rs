@@ -5,6 +5,8 @@
 //!
 //! - [`store`]: the resource store trait, its embedded (redb) and MongoDB implementations, and their
 //!   conformance suite;
+//! - [`context`]: the context store trait (revisions, compare-and-swap transactions, watch), its etcd and
+//!   embedded (redb) implementations, and their conformance suite;
 //! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document;
 //! - [`server`]: `canopy engine`, which opens the store and serves the API until told to stop;
 //! - [`cli`]: the client commands (`apply`, `update`, `delete`, `get`) that send emcoctl resource files to
@@ -12,5 +14,6 @@
 
 pub mod api;
 pub mod cli;
+pub mod context;
 pub mod server;
 pub mod store;
