@@ -42,7 +42,14 @@ async fn etcd_store_calls_succeed_again_after_etcd_is_killed_and_restarted() {
     let k = Key::from("/restart/k");
     let before = store.put(&k, b"before".to_vec()).await.unwrap();
 
+    let mut cut = store.watch(&Key::from("/restart/"), None).await.unwrap();
     server.kill();
+    let ended = tokio::time::timeout(Duration::from_secs(10), cut.next())
+        .await
+        .expect("the watch notices etcd is gone")
+        .expect("the watch ends with an error")
+        .expect_err("no event while etcd is down");
+    assert!(ended.is_retryable(), "re-watching may help: {ended:?}");
     let down = impatient.get(&k).await.expect_err("etcd is down");
     assert!(
         down.is_retryable(),

@@ -326,9 +326,24 @@ async fn watch_replays_history_then_streams_live_events(store: &dyn ContextStore
         assert_eq!(delete.revision(), batch.revision);
     }
 
+    // A watch from a revision not reached yet starts there.
+    let now = store.revision().await.unwrap();
+    let mut later = store
+        .watch(&prefix, Some(Revision(now.0 + 2)))
+        .await
+        .unwrap();
+    store.put(&a, b"skipped".to_vec()).await.unwrap();
+    let wanted = store.put(&a, b"wanted".to_vec()).await.unwrap();
+    let e = next(&mut later).await.unwrap();
+    assert_eq!(
+        (e.revision(), e.kv.value.as_slice()),
+        (wanted, &b"wanted"[..])
+    );
+
     // Dropping a watch cancels it; the store carries on.
     drop(watch);
     drop(from_now);
+    drop(later);
     store.put(&a, b"3".to_vec()).await.unwrap();
 }
 

@@ -6,7 +6,7 @@
 //! - `context/history`: (revision, index in the transaction) → the event, kept until [`compact`];
 //! - `context/meta`: `revision` (the store revision) and `compacted` (the compaction revision).
 //!
-//! Writing transactions are serialised by a mutex held from `begin_write` until their events are sent to
+//! Transactions that only read run in a redb read transaction. Writing transactions are serialised by a mutex held from `begin_write` until their events are sent to
 //! live watchers, so watchers see batches in revision order. A watcher first subscribes to the live
 //! events, then replays history up to the revision it read, then streams live batches after it.
 //!
@@ -129,6 +129,38 @@ fn scan(
         out.push(kv);
     }
     Ok(out)
+}
+
+/// True when neither branch of `txn` writes.
+fn read_only(txn: &Txn) -> bool {
+    let reads = |op: &Op| matches!(op, Op::Get(_) | Op::Range(_));
+    txn.success.iter().chain(&txn.failure).all(reads)
+}
+
+/// Runs a transaction that only reads in one redb read transaction, beside any writer.
+fn run_read(db: &Database, txn: Txn) -> Result<TxnResponse> {
+    let rtxn = db.begin_read().map_err(backend)?;
+    let kv = rtxn.open_table(KV).map_err(backend)?;
+    let revision = Revision(meta(&rtxn.open_table(META).map_err(backend)?, REVISION)?);
+    let mut succeeded = true;
+    for compare in &txn.compare {
+        succeeded &= compare.holds(read(&kv, &compare.key)?.as_ref());
+    }
+    let ops = if succeeded { txn.success } else { txn.failure };
+    let mut responses = Vec::with_capacity(ops.len());
+    for op in ops {
+        let kvs = match op {
+            Op::Get(key) => read(&kv, &key)?.into_iter().collect(),
+            Op::Range(prefix) => scan(&kv, &prefix)?,
+            other => return Err(backend(format!("{other:?} in a read-only transaction"))),
+        };
+        responses.push(OpResponse::Range(Range { kvs, revision }));
+    }
+    Ok(TxnResponse {
+        succeeded,
+        revision,
+        responses,
+    })
 }
 
 /// Runs `txn` in one redb write transaction; commits and broadcasts only when it changed something.
@@ -266,7 +298,8 @@ fn replay(db: &Database, prefix: &Key, from: Option<Revision>) -> Result<(Vec<Ev
             events.push(event);
         }
     }
-    Ok((events, current))
+    // Live events before `from` are not wanted either.
+    Ok((events, current.max(Revision(from.0 - 1))))
 }
 
 fn compact(db: &Database, shared: &Shared, revision: Revision) -> Result<()> {
@@ -297,6 +330,9 @@ fn compact(db: &Database, shared: &Shared, revision: Revision) -> Result<()> {
 impl ContextStore for EmbeddedStore {
     async fn txn(&self, txn: Txn) -> Result<TxnResponse> {
         txn.check()?;
+        if read_only(&txn) {
+            return self.blocking(move |db, _| run_read(db, txn)).await;
+        }
         self.blocking(move |db, shared| run_txn(db, shared, txn))
             .await
     }
@@ -343,5 +379,63 @@ impl ContextStore for EmbeddedStore {
     async fn compact(&self, revision: Revision) -> Result<()> {
         self.blocking(move |db, shared| compact(db, shared, revision))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::context::watch::BUFFER;
+
+    fn store() -> (tempfile::TempDir, EmbeddedStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open(dir.path().join("canopy.redb")).unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn dropping_a_watch_stops_its_task() {
+        let (_dir, store) = store();
+        let watch = store.watch(&Key::from("/"), None).await.unwrap();
+        assert_eq!(store.shared.events.receiver_count(), 1);
+        drop(watch);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while store.shared.events.receiver_count() > 0 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the watch task did not stop"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_watcher_that_falls_behind_gets_an_error_after_the_events_it_kept() {
+        let (_dir, store) = store();
+        let k = Key::from("/lag");
+        let mut watch = store.watch(&k, None).await.unwrap();
+        let writes = LIVE_BUFFER + BUFFER + 16;
+        for i in 0..writes {
+            store.put(&k, i.to_string().into_bytes()).await.unwrap();
+        }
+        let mut seen = 0;
+        let end = loop {
+            match watch.next().await.expect("the watch ends with an error") {
+                Ok(event) => {
+                    assert_eq!(
+                        event.kv.value,
+                        seen.to_string().into_bytes(),
+                        "no event is skipped"
+                    );
+                    seen += 1;
+                }
+                Err(e) => break e,
+            }
+        };
+        assert!(matches!(end, Error::WatchLagged(_)), "{end:?}");
+        assert!(seen < writes);
+        assert!(watch.next().await.is_none());
     }
 }

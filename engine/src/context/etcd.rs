@@ -68,6 +68,7 @@ pub struct EtcdStore {
 }
 
 /// Classifies an `etcd-client` error: lost connections and an unavailable server are retryable.
+/// tonic reports a connection broken mid-call as `Unknown`, so that code counts as retryable too.
 fn from_etcd(e: etcd_client::Error) -> Error {
     let retryable = match &e {
         etcd_client::Error::GRpcStatus(status) => matches!(
