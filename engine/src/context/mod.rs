@@ -133,7 +133,7 @@ pub enum Error {
     Compacted {
         /// The revision asked for.
         requested: Revision,
-        /// The store's compaction revision.
+        /// The store's compaction revision (0 when the backend does not say).
         compacted: Revision,
     },
     /// A compaction at a revision the store has not reached.
@@ -191,13 +191,13 @@ pub trait ContextStore: Send + Sync + 'static {
 
     /// Reads one key.
     async fn get(&self, key: &Key) -> Result<Option<KeyValue>> {
-        let mut range = self.single(Op::Get(key.clone())).await?.into_range();
+        let mut range = single(self, Op::Get(key.clone())).await?.into_range();
         Ok(range.kvs.pop())
     }
 
     /// Reads every key under `prefix`, in key order, with the revision read at.
     async fn range(&self, prefix: &Key) -> Result<Range> {
-        Ok(self.single(Op::Range(prefix.clone())).await?.into_range())
+        Ok(single(self, Op::Range(prefix.clone())).await?.into_range())
     }
 
     /// Writes one key; returns the revision of the write.
@@ -210,29 +210,26 @@ pub trait ContextStore: Send + Sync + 'static {
 
     /// Deletes one key; returns how many keys were deleted (0 or 1).
     async fn delete(&self, key: &Key) -> Result<u64> {
-        Ok(self.single(Op::Delete(key.clone())).await?.deleted())
+        Ok(single(self, Op::Delete(key.clone())).await?.deleted())
     }
 
     /// Deletes every key under `prefix`; returns how many were deleted.
     async fn delete_prefix(&self, prefix: &Key) -> Result<u64> {
-        Ok(self
-            .single(Op::DeletePrefix(prefix.clone()))
-            .await?
-            .deleted())
+        let response = single(self, Op::DeletePrefix(prefix.clone())).await?;
+        Ok(response.deleted())
     }
 
     /// The current store revision.
     async fn revision(&self) -> Result<Revision> {
         Ok(self.txn(Txn::new()).await?.revision)
     }
+}
 
-    #[doc(hidden)]
-    /// Runs one unconditional operation and returns its response.
-    async fn single(&self, op: Op) -> Result<OpResponse> {
-        let mut response = self.txn(Txn::new().and_then([op])).await?;
-        response.responses.pop().ok_or_else(|| Error::Backend {
-            message: "transaction returned no response".into(),
-            retryable: false,
-        })
-    }
+/// Runs one unconditional operation on `store` and returns its response.
+async fn single<S: ContextStore + ?Sized>(store: &S, op: Op) -> Result<OpResponse> {
+    let mut response = store.txn(Txn::new().and_then([op])).await?;
+    response.responses.pop().ok_or_else(|| Error::Backend {
+        message: "transaction returned no response".into(),
+        retryable: false,
+    })
 }
