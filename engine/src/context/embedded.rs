@@ -6,6 +6,7 @@
 //! - `context/history`: (revision, index in the transaction) → the event, kept until [`compact`];
 //! - `context/meta`: `revision` (the store revision) and `compacted` (the compaction revision).
 //!
+//! A watch replays history in pages of [`REPLAY_PAGE`] entries, each in its own read transaction.
 //! Transactions that only read run in a redb read transaction. Writing transactions are serialised by a mutex held from `begin_write` until their events are sent to
 //! live watchers, so watchers see batches in revision order. A watcher first subscribes to the live
 //! events, then replays history up to the revision it read, then streams live batches after it.
@@ -17,7 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, Table, TableDefinition};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 use super::codec::{decode_event, decode_state, encode_event, encode_state};
 use super::watch::Watch;
@@ -274,13 +275,14 @@ fn apply(
     Ok(OpResponse::Delete(found.len() as u64))
 }
 
-/// The events under `prefix` from revision `from` on, and the store revision they run up to.
-fn replay(db: &Database, prefix: &Key, from: Option<Revision>) -> Result<(Vec<Event>, Revision)> {
+/// Where a watch starts: the history position to replay from (none for a live-only watch), and the
+/// store revision its replay runs up to. Fails with [`Error::Compacted`] when `from` is compacted.
+fn start(db: &Database, from: Option<Revision>) -> Result<(Option<Position>, Revision)> {
     let rtxn = db.begin_read().map_err(backend)?;
     let meta_table = rtxn.open_table(META).map_err(backend)?;
     let current = Revision(meta(&meta_table, REVISION)?);
     let Some(from) = from else {
-        return Ok((Vec::new(), current));
+        return Ok((None, current));
     };
     let compacted = Revision(meta(&meta_table, COMPACTED)?);
     if from < compacted {
@@ -289,18 +291,48 @@ fn replay(db: &Database, prefix: &Key, from: Option<Revision>) -> Result<(Vec<Ev
             compacted,
         });
     }
+    // Live events before `from` are not wanted either.
+    Ok((Some((from.0, 0)), current.max(Revision(from.0 - 1))))
+}
+
+/// A position in the history table: (revision, index in its transaction).
+type Position = (i64, u32);
+
+/// Up to [`REPLAY_PAGE`] history entries from `at` up to revision `upto`: the events under `prefix`, and
+/// where the next page starts (none when done). Fails with [`Error::Compacted`] if a compaction removed
+/// entries not yet replayed.
+fn replay_page(
+    db: &Database,
+    prefix: &Key,
+    at: Position,
+    upto: Revision,
+) -> Result<(Vec<Event>, Option<Position>)> {
+    let rtxn = db.begin_read().map_err(backend)?;
+    let compacted = Revision(meta(&rtxn.open_table(META).map_err(backend)?, COMPACTED)?);
+    if Revision(at.0) < compacted {
+        return Err(Error::Compacted {
+            requested: Revision(at.0),
+            compacted,
+        });
+    }
     let history = rtxn.open_table(HISTORY).map_err(backend)?;
     let mut events = Vec::new();
-    for entry in history.range((from.0, 0)..).map_err(backend)? {
-        let (_, v) = entry.map_err(backend)?;
+    let entries = history.range(at..=(upto.0, u32::MAX)).map_err(backend)?;
+    for (read, entry) in entries.enumerate() {
+        let (k, v) = entry.map_err(backend)?;
+        if read == REPLAY_PAGE {
+            return Ok((events, Some(k.value())));
+        }
         let event = decode_event(v.value()).ok_or_else(|| backend("malformed history event"))?;
         if event.kv.key.starts_with(prefix) {
             events.push(event);
         }
     }
-    // Live events before `from` are not wanted either.
-    Ok((events, current.max(Revision(from.0 - 1))))
+    Ok((events, None))
 }
+
+/// How many history entries a watch reads per redb read transaction while it replays.
+pub const REPLAY_PAGE: usize = 1024;
 
 fn compact(db: &Database, shared: &Shared, revision: Revision) -> Result<()> {
     let _serial = shared.write.lock().unwrap_or_else(PoisonError::into_inner);
@@ -326,6 +358,63 @@ fn compact(db: &Database, shared: &Shared, revision: Revision) -> Result<()> {
     wtxn.commit().map_err(backend)
 }
 
+impl EmbeddedStore {
+    /// A watch's task: replays history from `at` up to `upto` page by page, then forwards live batches
+    /// after `upto`. Ends at the first error, or when the watch is dropped.
+    async fn feed(
+        self,
+        prefix: Key,
+        mut at: Option<Position>,
+        upto: Revision,
+        mut live: broadcast::Receiver<Arc<Vec<Event>>>,
+        tx: mpsc::Sender<Result<Event>>,
+    ) {
+        while let Some(position) = at {
+            let key = prefix.clone();
+            let page = self
+                .blocking(move |db, _| replay_page(db, &key, position, upto))
+                .await;
+            let events = match page {
+                Ok((events, next)) => {
+                    at = next;
+                    events
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+            };
+            for event in events {
+                if tx.send(Ok(event)).await.is_err() {
+                    return;
+                }
+            }
+        }
+        loop {
+            let batch = tokio::select! {
+                _ = tx.closed() => return,
+                batch = live.recv() => batch,
+            };
+            let batch = match batch {
+                Ok(batch) => batch,
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    let _ = tx.send(Err(Error::WatchLagged(n))).await;
+                    return;
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            for event in batch.iter() {
+                if event.revision() > upto
+                    && event.kv.key.starts_with(&prefix)
+                    && tx.send(Ok(event.clone())).await.is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl ContextStore for EmbeddedStore {
     async fn txn(&self, txn: Txn) -> Result<TxnResponse> {
@@ -338,41 +427,11 @@ impl ContextStore for EmbeddedStore {
     }
 
     async fn watch(&self, prefix: &Key, from: Option<Revision>) -> Result<Watch> {
-        // Subscribe first: every batch committed after the history read below is then in `live`.
-        let mut live = self.shared.events.subscribe();
-        let key = prefix.clone();
-        let (history, upto) = self.blocking(move |db, _| replay(db, &key, from)).await?;
-        let prefix = prefix.clone();
+        // Subscribe first: every batch committed after the revision read below is then in `live`.
+        let live = self.shared.events.subscribe();
+        let (at, upto) = self.blocking(move |db, _| start(db, from)).await?;
         let (tx, watch) = Watch::channel();
-        tokio::spawn(async move {
-            for event in history {
-                if tx.send(Ok(event)).await.is_err() {
-                    return;
-                }
-            }
-            loop {
-                let batch = tokio::select! {
-                    _ = tx.closed() => return,
-                    batch = live.recv() => batch,
-                };
-                let batch = match batch {
-                    Ok(batch) => batch,
-                    Err(broadcast::error::RecvError::Lagged(n)) => {
-                        let _ = tx.send(Err(Error::WatchLagged(n))).await;
-                        return;
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return,
-                };
-                for event in batch.iter() {
-                    if event.revision() > upto
-                        && event.kv.key.starts_with(&prefix)
-                        && tx.send(Ok(event.clone())).await.is_err()
-                    {
-                        return;
-                    }
-                }
-            }
-        });
+        tokio::spawn(self.clone().feed(prefix.clone(), at, upto, live, tx));
         Ok(watch)
     }
 
@@ -387,12 +446,37 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::context::MAX_OPS;
     use crate::context::watch::BUFFER;
 
     fn store() -> (tempfile::TempDir, EmbeddedStore) {
         let dir = tempfile::tempdir().unwrap();
         let store = EmbeddedStore::open(dir.path().join("canopy.redb")).unwrap();
         (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_replay_longer_than_a_page_delivers_every_event_in_order() {
+        let (_dir, store) = store();
+        let first = store.revision().await.unwrap().next();
+        let txns = REPLAY_PAGE / MAX_OPS * 2 + 1;
+        for t in 0..txns {
+            let ops: Vec<_> = (0..MAX_OPS)
+                .map(|i| Op::put(Key::new(format!("/page/{t:03}/{i:03}")), "x"))
+                .collect();
+            store.txn(Txn::new().and_then(ops)).await.unwrap();
+        }
+        let mut watch = store
+            .watch(&Key::from("/page/"), Some(first))
+            .await
+            .unwrap();
+        for t in 0..txns {
+            for i in 0..MAX_OPS {
+                let event = watch.next().await.unwrap().unwrap();
+                assert_eq!(event.kv.key, Key::new(format!("/page/{t:03}/{i:03}")));
+                assert_eq!(event.revision(), Revision(first.0 + t as i64));
+            }
+        }
     }
 
     #[tokio::test]
