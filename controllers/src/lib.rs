@@ -8,7 +8,7 @@
 //! - [`error`]: the [`Error`] a controller returns, mapped to gRPC status codes (terminal or retryable);
 //! - [`placement`] and [`action`]: the two controller traits;
 //! - [`grpc`]: adapters from the traits to the tonic-generated services;
-//! - [`serve`]: the server harness;
+//! - [`serve`](mod@serve): the server harness;
 //! - [`conformance`]: the contract checks any controller's tests can run against it.
 //!
 //! The built-in controllers (gac, placement) are not built yet.

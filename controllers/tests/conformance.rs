@@ -78,3 +78,15 @@ async fn nothing_listening_fails_to_connect() {
     let failures = Suite::new(addr).check_action().await.unwrap_err();
     assert!(failures.has(Check::Connects), "{failures}");
 }
+
+#[tokio::test]
+async fn a_placement_controller_that_panics_on_an_odd_spec_fails() {
+    let serving = serve_placement(any_port(), common::Trusting, std::future::pending())
+        .await
+        .unwrap();
+    let failures = Suite::new(serving.addr())
+        .check_placement()
+        .await
+        .unwrap_err();
+    assert!(failures.has(Check::ContractCodes), "{failures}");
+}

@@ -110,3 +110,75 @@ pub(super) fn check_edits(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use canopy_schemas::controller::{ClusterSelector, Edit, Patch, Resource};
+    use serde_json::json;
+
+    use super::*;
+    use crate::conformance::Suite;
+
+    fn edit(app: &str, op: Op) -> Edit {
+        Edit {
+            app: app.parse().unwrap(),
+            selector: ClusterSelector::all(),
+            op,
+        }
+    }
+
+    fn failures_of(edits: Vec<Edit>) -> Failures {
+        let apps = ["app1".parse().unwrap()];
+        let request = fixture::update(&Suite::intent(json!({})), &apps);
+        let mut failures = Failures::default();
+        check_edits(&request, &UpdateResponse { edits }, &mut failures);
+        failures
+    }
+
+    fn key(kind: &str, name: &str) -> ResourceKey {
+        ResourceKey::new("v1", kind, Some("default"), name)
+    }
+
+    #[test]
+    fn patching_what_an_earlier_edit_added_is_allowed() {
+        let added = Resource {
+            key: key("ConfigMap", "extra"),
+            body: json!({}),
+        };
+        let patch = Patch::Merge(json!({"data": {"a": "b"}}));
+        let failures = failures_of(vec![
+            edit("app1", Op::Add(added)),
+            edit(
+                "app1",
+                Op::Patch {
+                    target: key("ConfigMap", "extra"),
+                    patch,
+                },
+            ),
+            edit("app1", Op::Delete(key("Service", "app1"))),
+        ]);
+        assert_eq!(failures, Failures::default());
+    }
+
+    #[test]
+    fn patching_what_an_earlier_edit_deleted_is_caught() {
+        let patch = Patch::Merge(json!({}));
+        let failures = failures_of(vec![
+            edit("app1", Op::Delete(key("Service", "app1"))),
+            edit(
+                "app1",
+                Op::Patch {
+                    target: key("Service", "app1"),
+                    patch,
+                },
+            ),
+        ]);
+        assert!(failures.has(Check::EditTargetsExist), "{failures}");
+    }
+
+    #[test]
+    fn editing_an_app_that_was_not_asked_about_is_caught() {
+        let failures = failures_of(vec![edit("stranger", Op::Delete(key("Service", "app1")))]);
+        assert!(failures.has(Check::KnownApps), "{failures}");
+    }
+}

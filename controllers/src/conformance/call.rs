@@ -32,6 +32,7 @@ impl Probe {
         call: impl Future<Output = Result<Response<T>, Status>>,
     ) -> Option<Result<T, Status>> {
         let deadline = self.deadline;
+        let started = tokio::time::Instant::now();
         match tokio::time::timeout(deadline, call).await {
             Err(_) => {
                 let detail = format!("{rpc} did not answer within {deadline:?}");
@@ -39,8 +40,11 @@ impl Probe {
                 None
             }
             Ok(Ok(response)) => Some(Ok(response.into_inner())),
+            // A call the server gave up on ends at the deadline; one that ends earlier with these codes was
+            // aborted by the controller (a panic resets the stream), which the last arm reports.
             Ok(Err(status))
-                if matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled) =>
+                if matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled)
+                    && started.elapsed() >= deadline =>
             {
                 let detail = format!("{rpc} ran out of its {deadline:?} deadline: {status}");
                 self.failures.push(Check::Deadline, detail);

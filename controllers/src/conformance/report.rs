@@ -11,7 +11,8 @@ pub enum Check {
     /// as no answer).
     Deadline,
     /// Every error the controller answered with uses a code of the contract: `INVALID_ARGUMENT`,
-    /// `FAILED_PRECONDITION`, `UNAVAILABLE` or `RESOURCE_EXHAUSTED` (a panic shows up as another code).
+    /// `FAILED_PRECONDITION`, `UNAVAILABLE` or `RESOURCE_EXHAUSTED`. A panic shows up here, as a call reset
+    /// before its deadline.
     ContractCodes,
     /// `ValidateIntent` accepts the spec the test supplied as valid.
     AcceptsValidSpec,
