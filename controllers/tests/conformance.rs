@@ -90,3 +90,20 @@ async fn a_placement_controller_that_panics_on_an_odd_spec_fails() {
         .unwrap_err();
     assert!(failures.has(Check::ContractCodes), "{failures}");
 }
+
+#[tokio::test]
+async fn the_suite_can_serve_a_controller_value_itself() {
+    use canopy_controllers::conformance::{
+        apps, check_action_controller, check_placement_controller,
+    };
+    check_action_controller(Replicas, |s| {
+        s.with_spec(json!({"replicas": 1}))
+            .with_apps(apps(["web", "db", "cache"]))
+    })
+    .await
+    .unwrap_or_else(|f| panic!("{f}"));
+    let failures = check_placement_controller(Stowaway, |s| s)
+        .await
+        .unwrap_err();
+    assert!(failures.has(Check::OnlyCandidates), "{failures}");
+}

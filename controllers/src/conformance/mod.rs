@@ -14,14 +14,17 @@
 //!
 //! - [`report`]: the [`Check`]s and the [`Failures`] the suite returns;
 //! - `fixture`: the requests it sends;
-//! - `placement` and `action`: the checks of each service.
+//! - `placement` and `action`: the checks of each service;
+//! - [`local`]: the same suite run against a controller value, served for the run.
 
 mod action;
 mod call;
 mod fixture;
+pub mod local;
 mod placement;
 pub mod report;
 
+pub use local::{apps, check_action_controller, check_placement_controller};
 pub use report::{Check, Failure, Failures};
 
 use std::net::SocketAddr;
