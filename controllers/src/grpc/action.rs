@@ -8,7 +8,9 @@ use canopy_schemas::proto::controller::v1 as pb;
 use pb::action_controller_server::{ActionController as Rpc, ActionControllerServer};
 use tonic::{Request, Response, Status};
 
-use super::{convert, validate_request, violations};
+use tracing::Instrument;
+
+use super::{convert, failed, span, validate_request, violations};
 use crate::action::ActionController;
 
 /// Serves an action controller over gRPC.
@@ -36,7 +38,13 @@ impl Rpc for ActionService {
         request: Request<pb::UpdateAppContextRequest>,
     ) -> Result<Response<pb::UpdateAppContextResponse>, Status> {
         let request: UpdateRequest = convert(request.into_inner())?;
-        let response = self.controller.update_app_context(request).await?;
+        let span = span("UpdateAppContext", &request.dig);
+        let response = self
+            .controller
+            .update_app_context(request)
+            .instrument(span)
+            .await;
+        let response = response.map_err(failed)?;
         Ok(Response::new(response.into()))
     }
 
@@ -45,7 +53,13 @@ impl Rpc for ActionService {
         request: Request<pb::TerminateAppContextRequest>,
     ) -> Result<Response<pb::TerminateAppContextResponse>, Status> {
         let request: TerminateRequest = convert(request.into_inner())?;
-        let message = self.controller.terminate_app_context(request).await?;
+        let span = span("TerminateAppContext", &request.dig);
+        let message = self
+            .controller
+            .terminate_app_context(request)
+            .instrument(span)
+            .await;
+        let message = message.map_err(failed)?;
         Ok(Response::new(pb::TerminateAppContextResponse { message }))
     }
 
@@ -54,7 +68,9 @@ impl Rpc for ActionService {
         request: Request<pb::PostEventRequest>,
     ) -> Result<Response<pb::PostEventResponse>, Status> {
         let request: EventRequest = convert(request.into_inner())?;
-        let message = self.controller.post_event(request).await?;
+        let span = span("PostEvent", &request.dig);
+        let message = self.controller.post_event(request).instrument(span).await;
+        let message = message.map_err(failed)?;
         Ok(Response::new(pb::PostEventResponse { message }))
     }
 
@@ -63,7 +79,14 @@ impl Rpc for ActionService {
         request: Request<pb::ValidateIntentRequest>,
     ) -> Result<Response<pb::ValidateIntentResponse>, Status> {
         match validate_request(request.into_inner()) {
-            Ok(request) => Ok(violations(self.controller.validate_intent(request).await?)),
+            Ok(request) => {
+                let found = self
+                    .controller
+                    .validate_intent(request)
+                    .await
+                    .map_err(failed)?;
+                Ok(violations(found))
+            }
             Err(found) => Ok(violations(found)),
         }
     }

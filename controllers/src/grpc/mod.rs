@@ -11,7 +11,7 @@ pub mod placement;
 pub use action::ActionService;
 pub use placement::PlacementService;
 
-use canopy_schemas::controller::{self, ValidateRequest, Violation};
+use canopy_schemas::controller::{self, DigIdentity, ValidateRequest, Violation};
 use canopy_schemas::proto::controller::v1 as pb;
 use tonic::{Response, Status};
 
@@ -36,4 +36,21 @@ fn violations(violations: Vec<Violation>) -> Response<pb::ValidateIntentResponse
     Response::new(pb::ValidateIntentResponse {
         violations: violations.into_iter().map(Into::into).collect(),
     })
+}
+
+/// The span of one call, carrying the DIG's identity.
+fn span(rpc: &'static str, dig: &DigIdentity) -> tracing::Span {
+    tracing::info_span!(
+        "controller_call",
+        rpc,
+        project = %dig.project,
+        dig = %dig.dig,
+        ctx = %dig.app_context_id,
+    )
+}
+
+/// Logs a failed call before it becomes a status.
+fn failed(e: Error) -> Status {
+    tracing::warn!(error = %e, retryable = e.is_retryable(), "controller call failed");
+    Status::from(e)
 }

@@ -8,7 +8,9 @@ use canopy_schemas::proto::controller::v1 as pb;
 use pb::placement_controller_server::{PlacementController as Rpc, PlacementControllerServer};
 use tonic::{Request, Response, Status};
 
-use super::{convert, validate_request, violations};
+use tracing::Instrument;
+
+use super::{convert, failed, span, validate_request, violations};
 use crate::placement::PlacementController;
 
 /// Serves a placement controller over gRPC.
@@ -36,7 +38,13 @@ impl Rpc for PlacementService {
         request: Request<pb::FilterClustersRequest>,
     ) -> Result<Response<pb::FilterClustersResponse>, Status> {
         let request: FilterRequest = convert(request.into_inner())?;
-        let response = self.controller.filter_clusters(request).await?;
+        let span = span("FilterClusters", &request.dig);
+        let response = self
+            .controller
+            .filter_clusters(request)
+            .instrument(span)
+            .await;
+        let response = response.map_err(failed)?;
         Ok(Response::new(response.into()))
     }
 
@@ -45,7 +53,14 @@ impl Rpc for PlacementService {
         request: Request<pb::ValidateIntentRequest>,
     ) -> Result<Response<pb::ValidateIntentResponse>, Status> {
         match validate_request(request.into_inner()) {
-            Ok(request) => Ok(violations(self.controller.validate_intent(request).await?)),
+            Ok(request) => {
+                let found = self
+                    .controller
+                    .validate_intent(request)
+                    .await
+                    .map_err(failed)?;
+                Ok(violations(found))
+            }
             Err(found) => Ok(violations(found)),
         }
     }
