@@ -42,4 +42,6 @@ pub use update::{AppResources, UpdateRequest, UpdateResponse};
 pub use crate::rest::Violation;
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
