@@ -1,5 +1,9 @@
 //! The server harness: bind, report the bound address, serve one controller, and shut down in two phases
 //! (stop taking calls and let the calls in flight finish; after a grace period, stop waiting).
+//!
+//! Stopping waiting is not aborting: tonic runs each connection in a task of its own, which the harness
+//! cannot reach, so a call still running after the grace period runs on until it ends or the runtime stops.
+//! The listener is closed either way.
 
 use std::future::Future;
 use std::net::SocketAddr;
