@@ -1,7 +1,26 @@
-//! canopy's controllers: the SDK for writing a placement or action controller (a trait for the controller's
-//! logic plus the gRPC server harness that serves it), and the built-in controllers. A controller is a
-//! function from a request to a response over the services in `canopy_schemas::proto::controller`; it never
-//! touches etcd or the resource store.
+//! canopy's controller SDK: everything needed to write a placement or action controller (docs/DESIGN.md §6).
 //!
-//! Nothing is implemented yet: the crate is empty until the instantiate issue builds the SDK and the
-//! built-in controllers. The gRPC contract it will serve already exists in `canopy-schemas`.
+//! A controller is a function from a request to a response; it never touches etcd or the resource store.
+//! Write one by implementing [`PlacementController`] or [`ActionController`] over the domain types of
+//! [`canopy_schemas::controller`], then serve it over gRPC with [`serve()`] (or [`serve_placement`] /
+//! [`serve_action`]), which binds, reports the bound address and shuts down gracefully.
+//!
+//! - [`error`]: the [`Error`] a controller returns, mapped to gRPC status codes (terminal or retryable);
+//! - [`placement`] and [`action`]: the two controller traits;
+//! - [`grpc`]: adapters from the traits to the tonic-generated services;
+//! - [`serve`](mod@serve): the server harness;
+//! - [`conformance`]: the contract checks any controller's tests can run against it.
+//!
+//! The built-in controllers (gac, placement) are not built yet.
+
+pub mod action;
+pub mod conformance;
+pub mod error;
+pub mod grpc;
+pub mod placement;
+pub mod serve;
+
+pub use action::ActionController;
+pub use error::{Error, Result};
+pub use placement::PlacementController;
+pub use serve::{Controller, Serving, serve, serve_action, serve_listener, serve_placement};

@@ -4,8 +4,10 @@
 //! typed newtypes, and [`ids`] the AppContext ids, revisions, event ids and timestamps. [`state`] holds the
 //! DIG lifecycle states. [`subject`] builds NATS subjects, escaping every name so that no name can split or
 //! widen a subject. [`event`] is the MessagePack envelope every lifecycle event travels in.
+//! [`controller`] holds the controller contract as domain types, converted to and from the protos.
 //! [`rest`] holds the bodies of EMCO's v2 REST API with their validation rules.
 
+pub mod controller;
 pub mod event;
 pub mod ids;
 pub mod name;
