@@ -7,6 +7,8 @@
 //!   conformance suite;
 //! - [`context`]: the context store trait (revisions, compare-and-swap transactions, watch), its etcd and
 //!   embedded (redb) implementations, and their conformance suite;
+//! - [`events`]: the transactional event outbox, the relay that publishes it, and the buses it publishes
+//!   to (NATS JetStream, in process);
 //! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document;
 //! - [`server`]: `canopy engine`, which opens the store and serves the API until told to stop;
 //! - [`cli`]: the client commands (`apply`, `update`, `delete`, `get`) that send emcoctl resource files to
@@ -15,5 +17,6 @@
 pub mod api;
 pub mod cli;
 pub mod context;
+pub mod events;
 pub mod server;
 pub mod store;

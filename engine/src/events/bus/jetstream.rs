@@ -1,0 +1,105 @@
+//! The JetStream bus: events go to the stream `CANOPY_EVENTS`, which captures `canopy.>`, with the
+//! `Nats-Msg-Id` header set to the event id so that JetStream drops a re-publish within its duplicate window.
+
+use std::time::Duration;
+
+use async_nats::HeaderMap;
+use async_nats::jetstream::{self, stream};
+use async_trait::async_trait;
+use canopy_schemas::event::{CONTENT_TYPE, CONTENT_TYPE_HEADER, Event, MSG_ID_HEADER};
+
+use super::{Ack, Bus, Error, Result};
+
+/// The stream every event is stored in.
+pub const STREAM: &str = "CANOPY_EVENTS";
+/// The subjects the stream captures: every canopy subject (`schemas::subject`).
+pub const SUBJECTS: &str = "canopy.>";
+
+/// How the stream is set up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// How long events are kept (0: forever).
+    pub max_age: Duration,
+    /// How long JetStream remembers message ids: a re-publish within it is dropped. It must outlast the
+    /// longest outage between a publish and the outbox delete that follows it.
+    pub duplicate_window: Duration,
+    /// How long one publish waits for its acknowledgement before it fails (and is retried).
+    pub ack_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            max_age: Duration::from_secs(7 * 24 * 3600),
+            duplicate_window: Duration::from_secs(3600),
+            ack_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Config {
+    /// Creates the stream, or updates it to this configuration, and returns the bus.
+    pub async fn build(self, client: async_nats::Client) -> Result<JetStreamBus> {
+        let js = jetstream::context::ContextBuilder::new()
+            .timeout(self.ack_timeout)
+            .build(client);
+        let config = stream::Config {
+            name: STREAM.into(),
+            subjects: vec![SUBJECTS.into()],
+            storage: stream::StorageType::File,
+            max_age: self.max_age,
+            duplicate_window: self.duplicate_window,
+            ..Default::default()
+        };
+        let stream_error = |source: Box<dyn std::error::Error + Send + Sync>| Error::Stream {
+            stream: STREAM.into(),
+            source,
+        };
+        match js.get_stream(STREAM).await {
+            Ok(_) => js
+                .update_stream(config)
+                .await
+                .map(drop)
+                .map_err(|e| stream_error(Box::new(e)))?,
+            Err(_) => js
+                .get_or_create_stream(config)
+                .await
+                .map(drop)
+                .map_err(|e| stream_error(Box::new(e)))?,
+        }
+        Ok(JetStreamBus { js })
+    }
+}
+
+/// Publishes events to the JetStream stream [`STREAM`]. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct JetStreamBus {
+    js: jetstream::Context,
+}
+
+#[async_trait]
+impl Bus for JetStreamBus {
+    async fn publish(&self, event: &Event) -> Result<Ack> {
+        let payload = event.to_msgpack().map_err(Error::Encode)?;
+        let subject = event.subject().into_string();
+        let id = event.id.to_string();
+        let mut headers = HeaderMap::new();
+        headers.insert(MSG_ID_HEADER, id.as_str());
+        headers.insert(CONTENT_TYPE_HEADER, CONTENT_TYPE);
+        let failed = |source: Box<dyn std::error::Error + Send + Sync>| Error::Publish {
+            id: id.clone(),
+            subject: subject.clone(),
+            source,
+        };
+        let pending = self
+            .js
+            .publish_with_headers(subject.clone(), headers, payload.into())
+            .await
+            .map_err(|e| failed(Box::new(e)))?;
+        let ack = pending.await.map_err(|e| failed(Box::new(e)))?;
+        Ok(Ack {
+            sequence: ack.sequence,
+            duplicate: ack.duplicate,
+        })
+    }
+}
