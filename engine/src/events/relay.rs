@@ -108,7 +108,11 @@ impl Relay {
         let mut backoff = Backoff::new(&self.config);
         loop {
             let ended = match self.drain().await {
-                Ok(revision) => self.follow(revision.next()).await,
+                Ok(revision) => {
+                    // A drain that got through means the store is healthy: start the backoff afresh.
+                    backoff = Backoff::new(&self.config);
+                    self.follow(revision.next()).await
+                }
                 Err(e) => Err(e),
             };
             match ended {
