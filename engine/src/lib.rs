@@ -9,12 +9,15 @@
 //!   embedded (redb) implementations, and their conformance suite;
 //! - [`events`]: the transactional event outbox, the relay that publishes it, and the buses it publishes
 //!   to (NATS JetStream, in process);
+//! - [`appcontext`]: the AppContext in the context store: its key tree, writer (batched transactions,
+//!   `status` last) and reader;
 //! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document;
 //! - [`server`]: `canopy engine`, which opens the store and serves the API until told to stop;
 //! - [`cli`]: the client commands (`apply`, `update`, `delete`, `get`) that send emcoctl resource files to
 //!   the REST API.
 
 pub mod api;
+pub mod appcontext;
 pub mod cli;
 pub mod context;
 pub mod events;

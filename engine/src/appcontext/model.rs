@@ -1,0 +1,134 @@
+//! The AppContext as a domain value, composed in memory before it is written: the meta data, the apps in
+//! order with their dependencies, and per app its placement and, per cluster, its resources, hooks and CRDs.
+
+use std::collections::BTreeMap;
+
+use canopy_schemas::name::{
+    AppName, ClusterRef, CompositeAppName, CompositeAppVersion, DigName, ProjectName,
+};
+use canopy_schemas::{ContextId, Revision};
+use serde::{Deserialize, Serialize};
+
+/// One AppContext: everything a DIG revision deploys.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppContext {
+    /// The context's id.
+    pub id: ContextId,
+    /// What the context was built from.
+    pub meta: Meta,
+    /// The apps, in deployment order.
+    pub apps: Vec<App>,
+}
+
+/// What an AppContext was built from. Stored at `meta`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    /// The project.
+    pub project: ProjectName,
+    /// The composite app.
+    pub composite_app: CompositeAppName,
+    /// The composite app's version.
+    pub version: CompositeAppVersion,
+    /// The deployment intent group.
+    pub dig: DigName,
+    /// The DIG revision this context deploys.
+    pub revision: Revision,
+    /// The namespace (of the logical cloud) the apps deploy into.
+    pub namespace: String,
+}
+
+/// One app of the context.
+#[derive(Clone, Debug, PartialEq)]
+pub struct App {
+    /// The app's name.
+    pub name: AppName,
+    /// The apps that must be ready before this one is deployed.
+    pub depends_on: Vec<AppName>,
+    /// Where the app is placed.
+    pub placement: Placement,
+    /// What is deployed on each placed cluster.
+    pub clusters: BTreeMap<ClusterRef, Manifests>,
+}
+
+/// The placement of one app: the chosen clusters with their groups and scores. Stored at
+/// `app/<app>/clusters`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    /// The chosen clusters, in placement order.
+    pub clusters: Vec<Placed>,
+}
+
+/// One cluster chosen for an app.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Placed {
+    /// The cluster.
+    pub cluster: ClusterRef,
+    /// The placement group (EMCO's `anyOf` group index), when the intent has groups.
+    pub group: Option<String>,
+    /// The placement score, when a placement controller scored the cluster.
+    pub score: Option<f64>,
+}
+
+/// What one app deploys on one cluster, in apply order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Manifests {
+    /// The resources, in apply order.
+    pub resources: Vec<Manifest>,
+    /// The hooks, by event, then in the order they run.
+    pub hooks: Vec<Hook>,
+    /// The CRDs, applied before the resources.
+    pub crds: Vec<Manifest>,
+}
+
+/// One Kubernetes resource with its body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`, when set.
+    pub namespace: Option<String>,
+    /// The body as rendered (YAML text).
+    pub body: Vec<u8>,
+}
+
+/// One hook resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hook {
+    /// The event, as Helm spells it (`pre-install`, ...).
+    pub event: String,
+    /// The resource.
+    pub manifest: Manifest,
+}
+
+impl From<&canopy_render::manifest::Resource> for Manifest {
+    fn from(r: &canopy_render::manifest::Resource) -> Self {
+        Self {
+            api_version: r.api_version.clone(),
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+            namespace: r.namespace.clone(),
+            body: r.yaml.clone().into_bytes(),
+        }
+    }
+}
+
+impl From<&canopy_render::manifest::Output> for Manifests {
+    fn from(output: &canopy_render::manifest::Output) -> Self {
+        Self {
+            resources: output.resources.iter().map(Manifest::from).collect(),
+            hooks: output
+                .hooks
+                .iter()
+                .map(|h| Hook {
+                    event: h.event.as_str().to_owned(),
+                    manifest: Manifest::from(&h.resource),
+                })
+                .collect(),
+            crds: output.crds.iter().map(|c| Manifest::from(&**c)).collect(),
+        }
+    }
+}

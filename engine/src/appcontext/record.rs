@@ -1,0 +1,72 @@
+//! The values stored under the AppContext keys, and their MessagePack encoding.
+
+use canopy_schemas::name::AppName;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::blob::BlobHash;
+use super::{Error, Result};
+use crate::context::Key;
+
+/// The value at `apps`: the app order and each app's dependencies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct AppsRecord {
+    /// Apps with the dependencies of each, in deployment order.
+    pub apps: Vec<(AppName, Vec<AppName>)>,
+}
+
+/// The value at `app/<app>/cl/<cluster>`: the cluster's resource list. Order is position in each list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ClusterRecord {
+    /// The resources, in apply order.
+    pub resources: Vec<Entry>,
+    /// The hooks: event and resource, by event then run order.
+    pub hooks: Vec<(String, Entry)>,
+    /// The CRDs.
+    pub crds: Vec<Entry>,
+}
+
+/// One resource in a cluster's list: its identity and the blob that holds its body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Entry {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`.
+    pub namespace: Option<String>,
+    /// The body's blob.
+    pub blob: BlobHash,
+}
+
+/// The value at `status`: the context's state. Its presence marks the context complete.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    /// The state.
+    pub state: State,
+}
+
+/// The state of an AppContext.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum State {
+    /// Every key is written; nothing is deployed yet.
+    Built,
+}
+
+/// Encodes `value`, stored at `key`, as MessagePack with field names.
+pub(crate) fn encode<T: Serialize>(key: &Key, value: &T) -> Result<Vec<u8>> {
+    rmp_serde::to_vec_named(value).map_err(|source| Error::Encode {
+        key: key.clone(),
+        source,
+    })
+}
+
+/// Decodes the value stored at `key`.
+pub(crate) fn decode<T: DeserializeOwned>(key: &Key, bytes: &[u8]) -> Result<T> {
+    rmp_serde::from_slice(bytes).map_err(|source| Error::Decode {
+        key: key.clone(),
+        source,
+    })
+}
