@@ -12,14 +12,17 @@
 //! - [`resource`]: rendered resources and the keys that name them;
 //! - [`edit`]: the edits an action controller returns (add, patch, delete) and their cluster selectors;
 //! - [`update`]: `UpdateAppContext` requests and responses;
-//! - [`lifecycle`]: `TerminateAppContext`, `PostEvent` and `ValidateIntent`.
+//! - [`lifecycle`]: `TerminateAppContext`, `PostEvent` and `ValidateIntent`;
+//! - [`gac`] and [`placement`]: the intent specs of the built-in controllers (`canopy controller <name>`).
 
 pub mod cluster;
 pub mod dig;
 pub mod edit;
 pub mod error;
 pub mod filter;
+pub mod gac;
 pub mod lifecycle;
+pub mod placement;
 pub mod resource;
 pub mod update;
 
