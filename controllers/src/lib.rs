@@ -9,11 +9,11 @@
 //! - [`placement`] and [`action`]: the two controller traits;
 //! - [`grpc`]: adapters from the traits to the tonic-generated services;
 //! - [`serve`](mod@serve): the server harness;
-//! - [`conformance`]: the contract checks any controller's tests can run against it.
-//!
-//! The built-in controllers (gac, placement) are not built yet.
+//! - [`conformance`]: the contract checks any controller's tests can run against it;
+//! - [`builtin`]: the controllers canopy ships, gac and placement, and [`serve_builtin`] to serve one by name.
 
 pub mod action;
+pub mod builtin;
 pub mod conformance;
 pub mod error;
 pub mod grpc;
@@ -21,6 +21,7 @@ pub mod placement;
 pub mod serve;
 
 pub use action::ActionController;
+pub use builtin::serve_builtin;
 pub use error::{Error, Result};
 pub use placement::PlacementController;
 pub use serve::{Controller, Serving, serve, serve_action, serve_listener, serve_placement};
