@@ -1,64 +1,12 @@
-//! The built-in gac over real gRPC: the conformance suite, then each behaviour EMCO's gac has.
+//! The built-in gac over real gRPC: the conformance suite, adding, patching, cluster scopes and errors.
 
 mod common;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use canopy_controllers::conformance::Suite;
-use canopy_schemas::controller::{
-    ClusterSelector, Edit, Op, Patch, ResourceKey, UpdateRequest, UpdateResponse,
-};
-use canopy_schemas::proto::controller::v1 as pb;
-use common::fixture::{self, ClusterExt, app, cluster, deployment, update};
+use canopy_schemas::controller::{Op, Patch, ResourceKey};
+use common::fixture::{self, update};
+use common::gac::{b64, call, clusters, edits, entry, spec, web, web_deployment};
 use serde_json::{Value, json};
-
-fn b64(text: &str) -> String {
-    STANDARD.encode(text)
-}
-
-/// A resource entry of app `app` for `apiVersion kind name`.
-fn entry(app: &str, new_object: bool, gvk: (&str, &str, &str), customizations: Value) -> Value {
-    json!({
-        "metadata": {"name": format!("r-{}", gvk.2)},
-        "spec": {"app": app, "newObject": new_object.to_string(),
-                 "resourceGVK": {"apiVersion": gvk.0, "kind": gvk.1, "name": gvk.2}},
-        "customizations": customizations,
-    })
-}
-
-fn spec(resources: Vec<Value>) -> Value {
-    json!({"intent": "gac-intent", "resources": resources})
-}
-
-/// App `web` with its Deployment on `p1+a` (edge), `p1+b` (core) and `p2+c` (edge).
-fn web() -> canopy_schemas::controller::AppResources {
-    let clusters = vec![
-        cluster("p1+a").label("edge"),
-        cluster("p1+b").label("core"),
-        cluster("p2+c").label("edge"),
-    ];
-    app("web", vec![deployment("web")], clusters)
-}
-
-async fn call(request: UpdateRequest) -> Result<UpdateResponse, tonic::Status> {
-    let (_serving, mut client) = fixture::gac().await;
-    let answer = client
-        .update_app_context(pb::UpdateAppContextRequest::from(request))
-        .await?;
-    Ok(UpdateResponse::try_from(answer.into_inner()).unwrap())
-}
-
-async fn edits(spec: Value) -> Vec<Edit> {
-    call(update(spec, vec![web()])).await.unwrap().edits
-}
-
-fn clusters(selector: &ClusterSelector) -> Vec<String> {
-    selector.clusters.iter().map(ToString::to_string).collect()
-}
-
-fn web_deployment() -> ResourceKey {
-    ResourceKey::new("apps/v1", "Deployment", Some("default"), "web")
-}
 
 #[tokio::test]
 async fn gac_passes_the_conformance_suite() {
@@ -208,58 +156,6 @@ async fn a_cluster_specific_customization_that_picks_no_cluster_makes_no_edit() 
 }
 
 #[tokio::test]
-async fn a_new_config_map_and_secret_take_their_data_from_the_uploaded_files() {
-    let config = json!([{"metadata": {"name": "conf"},
-        "spec": {"configMapOptions": {"dataKeyOptions": [{"fileName": "app.conf", "keyName": "conf"}]}},
-        "files": [{"name": "app.conf", "content": b64("level=debug\n")},
-                  {"name": "extra.txt", "content": b64("x")}]}]);
-    let secret = json!([{"metadata": {"name": "creds"},
-        "spec": {"secretOptions": {"dataKeyOptions": [{"fileName": "pw.txt", "keyName": "password"}]}},
-        "files": [{"name": "pw.txt", "content": b64("s3cret")}]}]);
-    let edits = edits(spec(vec![
-        entry("web", true, ("v1", "ConfigMap", "web-config"), config),
-        entry("web", true, ("v1", "Secret", "web-creds"), secret),
-    ]))
-    .await;
-    let bodies: Vec<&Value> = edits
-        .iter()
-        .map(|e| match &e.op {
-            Op::Add(r) => &r.body,
-            other => panic!("not an add: {other:?}"),
-        })
-        .collect();
-    assert_eq!(
-        *bodies[0],
-        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web-config"},
-               "data": {"conf": "level=debug\n", "extra.txt": "x"}})
-    );
-    assert_eq!(
-        *bodies[1],
-        json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "web-creds"},
-               "data": {"password": b64("s3cret")}})
-    );
-}
-
-#[tokio::test]
-async fn data_files_for_an_existing_config_map_become_a_merge_patch_of_its_data() {
-    let mut web = web();
-    let body = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"a": "1"}});
-    web.resources
-        .push(fixture::resource("v1", "ConfigMap", "cfg", body));
-    let c = json!([{"metadata": {"name": "more"}, "spec": {},
-        "files": [{"name": "b", "content": b64("2")}]}]);
-    let request = update(
-        spec(vec![entry("web", false, ("v1", "ConfigMap", "cfg"), c)]),
-        vec![web],
-    );
-    let edits = call(request).await.unwrap().edits;
-    let target = ResourceKey::new("v1", "ConfigMap", Some("default"), "cfg");
-    let patch = Patch::Merge(json!({"data": {"b": "2"}}));
-    assert_eq!(edits.len(), 1);
-    assert_eq!(edits[0].op, Op::Patch { target, patch });
-}
-
-#[tokio::test]
 async fn a_new_object_with_a_json_patch_is_added_then_patched_on_the_same_clusters() {
     let scope = json!({"scope": "label", "clusterProvider": "p2", "clusterLabel": "edge"});
     let c = json!([{"metadata": {"name": "c"},
@@ -318,75 +214,16 @@ async fn an_entry_for_an_app_the_request_does_not_carry_is_ignored() {
 }
 
 #[tokio::test]
-async fn validate_intent_names_each_broken_rule_by_its_path() {
-    let (_serving, mut client) = fixture::gac().await;
-    let customizations = json!([
-        {"metadata": {"name": "ok"}, "spec": {"patchType": "json",
-            "patchJson": [{"op": "frob", "path": "/spec"}]},
-         "files": [{"name": "f", "content": "not base64!"}]},
-        {"metadata": {"name": "bad"}, "spec": {"patchType": "strategic"}}
-    ]);
-    let bad = spec(vec![
-        entry(
-            "web",
-            false,
-            ("apps/v1", "Deployment", "web"),
-            customizations,
-        ),
-        entry("web", true, ("apps/v1", "Deployment", "new"), json!([])),
-    ]);
-    let answer = client
-        .validate_intent(fixture::validate(bad))
-        .await
-        .unwrap();
-    let fields: Vec<String> = fixture::violations(answer.into_inner())
-        .into_iter()
-        .map(|v| v.0)
-        .collect();
-    assert_eq!(
-        fields,
-        [
-            "resources[0].customizations[0].files[0].content",
-            "resources[0].customizations[1].spec.patchType",
-            "resources[1].file",
-        ]
-    );
-    let wrong_type = json!({"intent": "i", "resources": [{"metadata": {"name": "r"},
-        "spec": {"app": "web", "newObject": true, "resourceGVK": {"apiVersion": "v1", "kind": "K", "name": "n"}}}]});
-    let answer = client
-        .validate_intent(fixture::validate(wrong_type))
-        .await
-        .unwrap();
-    let found = fixture::violations(answer.into_inner());
-    assert_eq!(found[0].0, "resources[0].spec.newObject", "{found:?}");
-}
-
-#[tokio::test]
-async fn a_bad_json_patch_operation_is_named_and_refused_at_update_too() {
-    let c = json!([{"metadata": {"name": "ok"}, "spec": {"patchType": "json", "patchJson": [{"op": "frob", "path": "/spec"}]}}]);
-    let bad = spec(vec![entry(
+async fn deny_mode_patches_every_cluster_but_the_named_one() {
+    let scope = json!({"scope": "name", "clusterProvider": "p1", "cluster": "b", "mode": "deny"});
+    let c = scoped(scope);
+    let edits = edits(spec(vec![entry(
         "web",
         false,
         ("apps/v1", "Deployment", "web"),
         c,
-    )]);
-    let (_serving, mut client) = fixture::gac().await;
-    let answer = client
-        .validate_intent(fixture::validate(bad.clone()))
-        .await
-        .unwrap();
-    let found = fixture::violations(answer.into_inner());
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(
-        found[0].0,
-        "resources[0].customizations[0].spec.patchJson[0].op"
-    );
-    let status = call(update(bad, vec![web()])).await.unwrap_err();
-    assert_eq!(status.code(), tonic::Code::InvalidArgument);
-    assert!(
-        status
-            .message()
-            .contains("resources[0].customizations[0].spec.patchJson[0].op"),
-        "{status}"
-    );
+    )]))
+    .await;
+    assert_eq!(edits.len(), 1);
+    assert_eq!(clusters(&edits[0].selector), ["p1+a", "p2+c"]);
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // Each test binary uses a different part of this module.
 
 pub mod fixture;
+pub mod gac;
 pub mod raw;
 
 use std::net::SocketAddr;
