@@ -57,7 +57,10 @@ impl Hpa {
 
 #[async_trait::async_trait]
 impl PlacementController for Hpa {
-    async fn filter_clusters(&self, request: FilterRequest) -> canopy_controllers::Result<FilterResponse> {
+    async fn filter_clusters(
+        &self,
+        request: FilterRequest,
+    ) -> canopy_controllers::Result<FilterResponse> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let next = self.script.lock().unwrap().pop_front();
         let score = match next {
@@ -80,7 +83,10 @@ impl PlacementController for Hpa {
         Ok(FilterResponse { apps })
     }
 
-    async fn validate_intent(&self, request: ValidateRequest) -> canopy_controllers::Result<Vec<Violation>> {
+    async fn validate_intent(
+        &self,
+        request: ValidateRequest,
+    ) -> canopy_controllers::Result<Vec<Violation>> {
         let spec = &request.intent.spec;
         let mut violations = Vec::new();
         if spec.get("replicas").is_none() {
@@ -88,7 +94,10 @@ impl PlacementController for Hpa {
         }
         if let Some(obj) = spec.as_object() {
             for k in obj.keys().filter(|k| *k != "replicas") {
-                violations.push(Violation::new(format!("spec.{k}"), "is not a field hpa knows"));
+                violations.push(Violation::new(
+                    format!("spec.{k}"),
+                    "is not a field hpa knows",
+                ));
             }
         }
         Ok(violations)
@@ -185,7 +194,10 @@ async fn unavailable_is_retried_with_backoff_until_rsync_accepts() {
     rsync.fail_next(2, Code::Unavailable);
     let remote = quick(Duration::from_secs(10));
     let accepted = remote
-        .install_app(&info("rsync", Kind::Rsync, rsync.addr()), ContextId::new(42))
+        .install_app(
+            &info("rsync", Kind::Rsync, rsync.addr()),
+            ContextId::new(42),
+        )
         .await
         .unwrap();
     assert_eq!(accepted.context, ContextId::new(42));
@@ -209,7 +221,14 @@ async fn retries_stop_after_the_configured_attempts() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, CallError::Rejected { code: Code::ResourceExhausted, attempts: 3, .. }),
+        matches!(
+            err,
+            CallError::Rejected {
+                code: Code::ResourceExhausted,
+                attempts: 3,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(err.is_retryable());
@@ -219,23 +238,44 @@ async fn retries_stop_after_the_configured_attempts() {
 #[tokio::test]
 async fn invalid_argument_and_failed_precondition_are_terminal_and_not_retried() {
     let hpa = Hpa::default();
-    hpa.then(Next::Fail(Refusal::InvalidArgument("spec.replicas must be a number".into())));
+    hpa.then(Next::Fail(Refusal::InvalidArgument(
+        "spec.replicas must be a number".into(),
+    )));
     let server = hpa.serve().await;
     let remote = quick(Duration::from_secs(10));
     let err = remote
         .filter_clusters(&info("hpa", Kind::Placement, server.addr()), request())
         .await
         .unwrap_err();
-    assert!(matches!(err, CallError::Rejected { code: Code::InvalidArgument, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            CallError::Rejected {
+                code: Code::InvalidArgument,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(!err.is_retryable());
-    assert_eq!((err.controller().as_str(), err.method()), ("hpa", Method::FilterClusters));
-    assert!(err.to_string().contains("spec.replicas must be a number"), "{err}");
+    assert_eq!(
+        (err.controller().as_str(), err.method()),
+        ("hpa", Method::FilterClusters)
+    );
+    assert!(
+        err.to_string().contains("spec.replicas must be a number"),
+        "{err}"
+    );
     assert_eq!(hpa.calls(), 1);
 
     let rsync = RsyncDouble::start().await.unwrap();
     rsync.fail_next(1, Code::FailedPrecondition);
     let err = remote
-        .update_app(&info("rsync", Kind::Rsync, rsync.addr()), ContextId::new(1), ContextId::new(2))
+        .update_app(
+            &info("rsync", Kind::Rsync, rsync.addr()),
+            ContextId::new(1),
+            ContextId::new(2),
+        )
         .await
         .unwrap_err();
     assert!(!err.is_retryable(), "{err:?}");
@@ -268,9 +308,15 @@ async fn an_unreachable_controller_is_retried_then_reported_retryable() {
         .filter_clusters(&info("hpa", Kind::Placement, addr), request())
         .await
         .unwrap_err();
-    assert!(matches!(err, CallError::Unreachable { attempts: 3, .. }), "{err:?}");
+    assert!(
+        matches!(err, CallError::Unreachable { attempts: 3, .. }),
+        "{err:?}"
+    );
     assert!(err.is_retryable());
-    assert!(err.to_string().starts_with("controller hpa is unreachable"), "{err}");
+    assert!(
+        err.to_string().starts_with("controller hpa is unreachable"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -279,7 +325,10 @@ async fn a_new_port_rebuilds_the_channel_and_the_call_lands_on_the_new_server() 
     let (old_server, new_server) = (old.serve().await, new.serve().await);
     let remote = quick(Duration::from_secs(10));
     let registered = info("hpa", Kind::Placement, old_server.addr());
-    remote.filter_clusters(&registered, request()).await.unwrap();
+    remote
+        .filter_clusters(&registered, request())
+        .await
+        .unwrap();
     let moved = info("hpa", Kind::Placement, new_server.addr());
     remote.filter_clusters(&moved, request()).await.unwrap();
     assert_eq!((old.calls(), new.calls()), (1, 1));
@@ -303,8 +352,17 @@ async fn invalidate_drops_the_channel_and_the_next_call_connects_anew() {
         .update_app(&target, ContextId::new(8), ContextId::new(10))
         .await
         .unwrap();
-    let second = rsync.wait_for_call(2, Duration::from_secs(5)).await.unwrap();
-    assert_eq!((second.method, second.contexts), (RsyncMethod::UpdateApp, vec!["8".to_owned(), "10".to_owned()]));
+    let second = rsync
+        .wait_for_call(2, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        (second.method, second.contexts),
+        (
+            RsyncMethod::UpdateApp,
+            vec!["8".to_owned(), "10".to_owned()]
+        )
+    );
     assert_eq!(rsync.calls()[0].contexts, ["9", "8"]);
     assert!(remote.table().endpoint(&target.name).is_some());
 }

@@ -114,7 +114,11 @@ impl RsyncDouble {
 struct Service(Arc<State>);
 
 impl Service {
-    fn answer(&self, method: RsyncMethod, contexts: Vec<String>) -> Result<Response<pb::Accepted>, Status> {
+    fn answer(
+        &self,
+        method: RsyncMethod,
+        contexts: Vec<String>,
+    ) -> Result<Response<pb::Accepted>, Status> {
         let failure = self.0.failures.lock().expect("failures lock").pop_front();
         let answered = failure.unwrap_or(Code::Ok);
         let target = contexts.last().cloned().unwrap_or_default();
@@ -126,7 +130,10 @@ impl Service {
             })
         });
         match failure {
-            Some(code) => Err(Status::new(code, format!("rsync double told to fail with {code:?}"))),
+            Some(code) => Err(Status::new(
+                code,
+                format!("rsync double told to fail with {code:?}"),
+            )),
             None => Ok(Response::new(pb::Accepted {
                 app_context_id: target,
                 newly_queued: true,
@@ -149,7 +156,10 @@ impl pb::rsync_server::Rsync for Service {
         &self,
         r: Request<pb::UninstallAppRequest>,
     ) -> Result<Response<pb::Accepted>, Status> {
-        self.answer(RsyncMethod::UninstallApp, vec![r.into_inner().app_context_id])
+        self.answer(
+            RsyncMethod::UninstallApp,
+            vec![r.into_inner().app_context_id],
+        )
     }
 
     async fn update_app(
@@ -157,7 +167,10 @@ impl pb::rsync_server::Rsync for Service {
         r: Request<pb::UpdateAppRequest>,
     ) -> Result<Response<pb::Accepted>, Status> {
         let r = r.into_inner();
-        self.answer(RsyncMethod::UpdateApp, vec![r.from_app_context_id, r.to_app_context_id])
+        self.answer(
+            RsyncMethod::UpdateApp,
+            vec![r.from_app_context_id, r.to_app_context_id],
+        )
     }
 
     async fn rollback_app(
@@ -165,13 +178,19 @@ impl pb::rsync_server::Rsync for Service {
         r: Request<pb::RollbackAppRequest>,
     ) -> Result<Response<pb::Accepted>, Status> {
         let r = r.into_inner();
-        self.answer(RsyncMethod::RollbackApp, vec![r.from_app_context_id, r.to_app_context_id])
+        self.answer(
+            RsyncMethod::RollbackApp,
+            vec![r.from_app_context_id, r.to_app_context_id],
+        )
     }
 
     async fn read_app_context(
         &self,
         r: Request<pb::ReadAppContextRequest>,
     ) -> Result<Response<pb::Accepted>, Status> {
-        self.answer(RsyncMethod::ReadAppContext, vec![r.into_inner().app_context_id])
+        self.answer(
+            RsyncMethod::ReadAppContext,
+            vec![r.into_inner().app_context_id],
+        )
     }
 }

@@ -132,6 +132,10 @@ impl Remote {
                 }
             })
             .await?;
-        Ok(response.violations.into_iter().map(Violation::from).collect())
+        Ok(response
+            .violations
+            .into_iter()
+            .map(Violation::from)
+            .collect())
     }
 }

@@ -70,7 +70,9 @@ pub enum CallError {
     },
     /// The controller answered with an error status. Retryable for `UNAVAILABLE` and `RESOURCE_EXHAUSTED`
     /// (after every attempt failed so); terminal for every other code.
-    #[error("controller {controller} rejected {method} with {code:?} (after {attempts} attempts): {message}")]
+    #[error(
+        "controller {controller} rejected {method} with {code:?} (after {attempts} attempts): {message}"
+    )]
     Rejected {
         /// The controller.
         controller: ControllerName,

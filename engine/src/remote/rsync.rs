@@ -92,9 +92,12 @@ impl Remote {
         let request = pb::UninstallAppRequest {
             app_context_id: context.to_string(),
         };
-        self.rsync(rsync, Method::UninstallApp, request, |mut c, r| async move {
-            c.uninstall_app(r).await
-        })
+        self.rsync(
+            rsync,
+            Method::UninstallApp,
+            request,
+            |mut c, r| async move { c.uninstall_app(r).await },
+        )
         .await
     }
 

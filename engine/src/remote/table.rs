@@ -113,7 +113,10 @@ mod tests {
         table.channel(&info(1000)).unwrap();
         assert_eq!(table.len(), 1);
         table.channel(&info(2000)).unwrap();
-        assert_eq!(table.endpoint(&info(0).name), Some(("127.0.0.1".into(), 2000)));
+        assert_eq!(
+            table.endpoint(&info(0).name),
+            Some(("127.0.0.1".into(), 2000))
+        );
         assert!(table.invalidate(&info(0).name));
         assert!(!table.invalidate(&info(0).name));
         assert!(table.is_empty());

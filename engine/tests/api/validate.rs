@@ -54,7 +54,10 @@ impl PlacementController for Hpa {
         }
         for k in spec.as_object().into_iter().flat_map(|o| o.keys()) {
             if k != "replicas" && k != "apps" {
-                violations.push(Violation::new(format!("spec.{k}"), "is not a field hpa knows"));
+                violations.push(Violation::new(
+                    format!("spec.{k}"),
+                    "is not a field hpa knows",
+                ));
             }
         }
         Ok(violations)
@@ -91,7 +94,12 @@ async fn an_intent_the_controller_refuses_answers_400_with_each_violation_and_is
         ])
     );
     assert_eq!(body["field"], json!("spec.replicas"));
-    assert!(reply.error().contains("controller hpa refused intent scale"), "{body}");
+    assert!(
+        reply
+            .error()
+            .contains("controller hpa refused intent scale"),
+        "{body}"
+    );
     s.get(&format!("{DIG}/controller-intents/hpa/scale"))
         .await
         .expect(404);
@@ -146,12 +154,19 @@ async fn an_accepted_intent_is_stored_and_re_registering_the_controller_moves_th
     );
     let name = ControllerName::new("hpa").unwrap();
     let table = s.api.remote.table();
-    assert_eq!(table.endpoint(&name).map(|e| e.1), Some(old_server.addr().port()));
+    assert_eq!(
+        table.endpoint(&name).map(|e| e.1),
+        Some(old_server.addr().port())
+    );
 
     s.put("/controllers/hpa", controller("hpa", new_server.addr()))
         .await
         .expect(200);
-    assert_eq!(table.endpoint(&name), None, "a PUT drops the cached channel");
+    assert_eq!(
+        table.endpoint(&name),
+        None,
+        "a PUT drops the cached channel"
+    );
     let more = json!({"metadata": {"name": "more"}, "spec": {"replicas": 3}});
     s.post(&intents, more).await.expect(201);
     assert_eq!((old.validations(), new.validations()), (1, 1));
@@ -161,5 +176,9 @@ async fn an_accepted_intent_is_stored_and_re_registering_the_controller_moves_th
     }
     assert!(table.endpoint(&name).is_some());
     s.delete("/controllers/hpa").await.expect(204);
-    assert_eq!(table.endpoint(&name), None, "a DELETE drops the cached channel");
+    assert_eq!(
+        table.endpoint(&name),
+        None,
+        "a DELETE drops the cached channel"
+    );
 }

@@ -5,10 +5,10 @@ use canopy_schemas::rest::action::{ControllerIntent, GacCustomization, GacIntent
 
 use super::app::sibling_app;
 use super::{named, under_dig, validate};
-use crate::api::{Api, ApiResult};
 use crate::api::resource::{Resource, Upload};
 use crate::api::routes::Routes;
 use crate::api::upload;
+use crate::api::{Api, ApiResult};
 use crate::store::{Key, key};
 
 /// Intents for controllers that keep no state of their own, under `controller-intents/{controller}`.

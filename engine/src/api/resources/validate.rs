@@ -19,10 +19,13 @@ use crate::store::{Key, key};
 /// naming the field `controller`.
 async fn registered(api: &Api, intent: &Key) -> ApiResult<ControllerInfo> {
     let names = intent.names();
-    let ckey = Key::parse(&key::CONTROLLER, &[names[4].as_str()])
-        .map_err(|e| Violation::new("url", e))?;
+    let ckey =
+        Key::parse(&key::CONTROLLER, &[names[4].as_str()]).map_err(|e| Violation::new("url", e))?;
     let Some(record) = api.store.get(&ckey).await? else {
-        let mut err = ApiError::invalid(Violation::new("controller", format!("{ckey} does not exist")));
+        let mut err = ApiError::invalid(Violation::new(
+            "controller",
+            format!("{ckey} does not exist"),
+        ));
         err.status = StatusCode::NOT_FOUND;
         return Err(err);
     };
@@ -47,7 +50,8 @@ pub async fn with_controller(api: &Api, key: &Key, body: &ControllerIntent) -> A
     if controller.kind == Kind::Rsync {
         return Ok(());
     }
-    let name = IntentName::new(key.name().as_str()).map_err(|e| Violation::new("metadata.name", e))?;
+    let name =
+        IntentName::new(key.name().as_str()).map_err(|e| Violation::new("metadata.name", e))?;
     let request = ValidateRequest {
         intent: Intent {
             controller: controller.name.clone(),
