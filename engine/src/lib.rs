@@ -11,6 +11,8 @@
 //!   to (NATS JetStream, in process);
 //! - [`appcontext`]: the AppContext in the context store: its key tree, writer (batched transactions,
 //!   `status` last) and reader;
+//! - [`remote`]: the outbound gRPC layer: calls to placement and action controllers and to rsync, with
+//!   deadlines, retries and one cached channel per controller;
 //! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document;
 //! - [`server`]: `canopy engine`, which opens the store and serves the API until told to stop;
 //! - [`cli`]: the client commands (`apply`, `update`, `delete`, `get`) that send emcoctl resource files to
@@ -21,5 +23,6 @@ pub mod appcontext;
 pub mod cli;
 pub mod context;
 pub mod events;
+pub mod remote;
 pub mod server;
 pub mod store;

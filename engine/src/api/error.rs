@@ -20,6 +20,10 @@ pub struct ErrorBody {
     /// The rule the field broke.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// Every rule broken, when there are several (a controller's `ValidateIntent` answer); `field` and
+    /// `rule` repeat the first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<Violation>,
 }
 
 /// An error response.
@@ -40,6 +44,7 @@ impl ApiError {
                 error: message.into(),
                 field: None,
                 rule: None,
+                violations: Vec::new(),
             },
         }
     }
@@ -52,6 +57,21 @@ impl ApiError {
                 error: format!("invalid {}: {}", v.field, v.rule),
                 field: Some(v.field),
                 rule: Some(v.rule),
+                violations: Vec::new(),
+            },
+        }
+    }
+
+    /// 400 for a body that breaks several rules: `message` says who found them, and the body lists each.
+    pub fn violations(message: impl Into<String>, violations: Vec<Violation>) -> Self {
+        let first = violations.first().cloned();
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            body: ErrorBody {
+                error: message.into(),
+                field: first.as_ref().map(|v| v.field.clone()),
+                rule: first.map(|v| v.rule),
+                violations,
             },
         }
     }

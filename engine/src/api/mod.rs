@@ -18,6 +18,7 @@ pub mod upload;
 
 use std::sync::Arc;
 
+use crate::remote::{self, Remote};
 use crate::store::ResourceStore;
 
 pub use error::{ApiError, ApiResult, ErrorBody};
@@ -48,11 +49,18 @@ pub struct Api {
     pub store: Arc<dyn ResourceStore>,
     /// Request size limits.
     pub limits: Limits,
+    /// The gRPC client of controllers and rsync, with its connection table.
+    pub remote: Arc<Remote>,
 }
 
 impl Api {
-    /// An API over `store` with `limits`.
+    /// An API over `store` with `limits`, calling controllers with the default [`remote::Config`].
     pub fn new(store: Arc<dyn ResourceStore>, limits: Limits) -> Self {
-        Self { store, limits }
+        let remote = Arc::new(Remote::new(remote::Config::default()));
+        Self {
+            store,
+            limits,
+            remote,
+        }
     }
 }

@@ -85,6 +85,21 @@ pub trait Resource: Send + Sync + 'static {
     /// The query parameters `GET item` takes.
     const ITEM_QUERY: &'static [&'static str] = &[];
 
+    /// Checks the body against what lies outside the store, after the body's own rules and before anything
+    /// is written (a controller intent asks its controller). An error answers the request and nothing is
+    /// written. The default accepts.
+    fn admit(
+        _api: &Api,
+        _key: &Key,
+        _body: &Self::Body,
+    ) -> impl Future<Output = ApiResult<()>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Runs after a create, replace or delete of `key` succeeded (a controller drops its cached channel).
+    /// The default does nothing.
+    fn written(_api: &Api, _key: &Key) {}
+
     /// What `GET item` answers as JSON: the stored body, unless a query asks for a part of it.
     fn view(
         stored: serde_json::Value,
@@ -229,12 +244,14 @@ async fn put<R: Resource>(
         return Err(Violation::new("metadata.name", "must match the name in the URL").into());
     }
     let (put, refs) = put_of::<R>(&key, &body, blobs)?;
+    R::admit(api, &key, &body).await?;
     let data = put.data.clone();
     let outcome = api
         .store
         .write(vec![write(put)])
         .await
         .map_err(|e| store_error(e, &refs, R::NOUN))?;
+    R::written(api, &key);
     Ok((outcome[0], data))
 }
 
@@ -294,7 +311,8 @@ pub async fn load(api: &Api, key: &Key, noun: &str) -> ApiResult<Record> {
 /// `DELETE item`: 204.
 pub async fn delete<R: Resource>(State(api): State<Api>, url: UrlNames) -> ApiResult<StatusCode> {
     let key = url_key(R::KIND, &names(url))?;
-    api.store.write(vec![Write::Delete(key)]).await?;
+    api.store.write(vec![Write::Delete(key.clone())]).await?;
+    R::written(&api, &key);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -45,7 +45,8 @@ pub enum Op {
 
 impl Routes {
     fn new() -> Self {
-        let schemas = vec![(ErrorBody::name().into_owned(), ErrorBody::schema())];
+        let mut schemas = vec![(ErrorBody::name().into_owned(), ErrorBody::schema())];
+        ErrorBody::schemas(&mut schemas);
         Self {
             router: Router::new(),
             paths: Paths::new(),

@@ -1,8 +1,9 @@
 use serde_json::json;
 
 use crate::support::{CA, DIG, TestServer, meta, project_with_apps};
+use crate::validate::{Hpa, controller};
 
-async fn with_dig(s: &TestServer) {
+pub async fn with_dig(s: &TestServer) {
     project_with_apps(s).await;
     let dig = json!({"metadata": {"name": "dig1"}, "spec": {"compositeProfile": "cp", "version": "r1", "logicalCloud": "default"}});
     s.post(&format!("{CA}/deployment-intent-groups"), dig)
@@ -18,7 +19,10 @@ async fn controller_intents_store_any_json_spec_for_a_registered_controller() {
     s.post(&format!("{DIG}/controller-intents/hpa"), intent.clone())
         .await
         .expect(404);
-    s.post("/controllers", json!({"metadata": {"name": "hpa"}, "spec": {"host": "h", "port": 1, "type": "placement", "priority": 1}}))
+    // Creating an intent asks its controller's ValidateIntent: hpa accepts this one.
+    let hpa = Hpa::default();
+    let server = hpa.serve().await;
+    s.post("/controllers", controller("hpa", server.addr()))
         .await
         .expect(201);
     s.post(&format!("{DIG}/controller-intents/hpa"), intent.clone())

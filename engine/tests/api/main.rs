@@ -9,3 +9,4 @@ mod intents;
 mod logical_clouds;
 mod rules;
 mod support;
+mod validate;

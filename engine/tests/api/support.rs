@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 
 pub struct TestServer {
     pub base: String,
+    /// The API state the router serves, for tests that look at its connection table.
+    pub api: Api,
     client: reqwest::Client,
     _dir: tempfile::TempDir,
     task: tokio::task::JoinHandle<()>,
@@ -68,7 +70,8 @@ impl TestServer {
     pub async fn with_limits(limits: Limits) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = EmbeddedStore::open(dir.path().join("canopy.redb")).unwrap();
-        let app = api::app(Api::new(Arc::new(store), limits));
+        let state = Api::new(Arc::new(store), limits);
+        let app = api::app(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/v2", listener.local_addr().unwrap());
         let task = tokio::spawn(async move {
@@ -76,6 +79,7 @@ impl TestServer {
         });
         Self {
             base,
+            api: state,
             client: reqwest::Client::new(),
             _dir: dir,
             task,

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::name::{self, Name};
 
 /// A body breaks a rule.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, thiserror::Error)]
 #[error("{field}: {rule}")]
 pub struct Violation {
     /// Dotted path of the field, e.g. `spec.priority`.

@@ -4,10 +4,11 @@ use canopy_schemas::rest::Violation;
 use canopy_schemas::rest::action::{ControllerIntent, GacCustomization, GacIntent, GacResource};
 
 use super::app::sibling_app;
-use super::{named, under_dig};
+use super::{named, under_dig, validate};
 use crate::api::resource::{Resource, Upload};
 use crate::api::routes::Routes;
 use crate::api::upload;
+use crate::api::{Api, ApiResult};
 use crate::store::{Key, key};
 
 /// Intents for controllers that keep no state of their own, under `controller-intents/{controller}`.
@@ -22,6 +23,9 @@ impl Resource for ControllerIntents {
             .map_err(|e| Violation::new("url", e))?;
         // The controller is named by the URL segment `{controller}`.
         Ok(vec![("controller".to_owned(), controller)])
+    }
+    async fn admit(api: &Api, key: &Key, body: &ControllerIntent) -> ApiResult<()> {
+        validate::with_controller(api, key, body).await
     }
 }
 

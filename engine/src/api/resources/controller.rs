@@ -1,11 +1,13 @@
 //! `/controllers`: registered placement and action controllers, and rsync.
 
+use canopy_schemas::name::ControllerName;
 use canopy_schemas::rest::controller::Controller;
 
 use super::named;
+use crate::api::Api;
 use crate::api::resource::Resource;
 use crate::api::routes::Routes;
-use crate::store::key;
+use crate::store::{Key, key};
 
 /// Registered controllers.
 pub struct Controllers;
@@ -15,6 +17,12 @@ impl Resource for Controllers {
     const KIND: &'static key::Kind = &key::CONTROLLER;
     const NOUN: &'static str = "controller";
     named!();
+    /// A re-registered or deleted controller's cached channel is dropped; the next call connects anew.
+    fn written(api: &Api, key: &Key) {
+        if let Ok(name) = ControllerName::new(key.name().as_str()) {
+            api.remote.invalidate(&name);
+        }
+    }
 }
 
 /// Registers `/controllers`.

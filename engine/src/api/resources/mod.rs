@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod controller;
 pub mod dig;
 pub mod logical_cloud;
+pub mod validate;
 
 use super::routes::Routes;
 
