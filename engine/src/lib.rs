@@ -11,6 +11,8 @@
 //!   to (NATS JetStream, in process);
 //! - [`appcontext`]: the AppContext in the context store: its key tree, writer (batched transactions,
 //!   `status` last) and reader;
+//! - [`scheduler`]: the pure steps of instantiate: cluster catalog, placement resolution and selection,
+//!   action controllers' edits, and chart rendering in dependency order;
 //! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document;
 //! - [`server`]: `canopy engine`, which opens the store and serves the API until told to stop;
 //! - [`cli`]: the client commands (`apply`, `update`, `delete`, `get`) that send emcoctl resource files to
@@ -21,5 +23,6 @@ pub mod appcontext;
 pub mod cli;
 pub mod context;
 pub mod events;
+pub mod scheduler;
 pub mod server;
 pub mod store;
