@@ -96,7 +96,7 @@ pub(super) async fn all<S: ResourceStore + ?Sized>(
     store: &S,
     kind: &'static key::Kind,
     parent: &Key,
-) -> Result<Vec<Record>> {
+) -> store::Result<Vec<Record>> {
     let mut items = Vec::new();
     let mut page = PageRequest::default();
     loop {

@@ -7,12 +7,17 @@
 //! - [`select`]: placement controllers' keep/drop/score decisions accumulated, then one cluster picked per
 //!   group by score;
 //! - [`edits`]: an action controller's edits applied to an AppContext, all or none, and the resources an
-//!   action controller is shown.
+//!   action controller is shown;
+//! - [`render`]: every app of a composite app rendered with its profile and override values, in
+//!   dependency order ([`order`]), each profile archive read by [`profile`].
 //!
 //! Every module has its own `Error`, and each error says whether retrying the same call may help
 //! (`is_retryable`).
 
 pub mod catalog;
 pub mod edits;
+pub mod order;
+pub mod profile;
+pub mod render;
 pub mod resolve;
 pub mod select;
