@@ -6,6 +6,7 @@ use canopy_engine::appcontext::{Dependency, Manifest, OpStatus};
 use canopy_engine::scheduler::render::{self, Error, Request};
 use canopy_engine::store::embedded::EmbeddedStore;
 use canopy_engine::store::{Key, Put, ResourceStore, Write, key};
+use canopy_schemas::name::{CompositeAppName, CompositeAppVersion, ProjectName};
 use canopy_schemas::rest::dig::DigSpec;
 use canopy_tests::fixtures::{emco_chart, emco_example, emco_profile, tgz_dir};
 use serde_json::{Value, json};
@@ -99,14 +100,18 @@ fn dig(overrides: Value) -> DigSpec {
     .unwrap()
 }
 
-fn request<'a>(
-    dig: &'a DigSpec,
-    names: &'a (
-        canopy_schemas::name::ProjectName,
-        canopy_schemas::name::CompositeAppName,
-        canopy_schemas::name::CompositeAppVersion,
-    ),
-) -> Request<'a> {
+/// The project, composite app and version of [`CA`].
+type Names = (ProjectName, CompositeAppName, CompositeAppVersion);
+
+fn names() -> Names {
+    (
+        CA[0].parse().unwrap(),
+        CA[1].parse().unwrap(),
+        CA[2].parse().unwrap(),
+    )
+}
+
+fn request<'a>(dig: &'a DigSpec, names: &'a Names) -> Request<'a> {
     Request {
         project: &names.0,
         composite_app: &names.1,
@@ -116,19 +121,7 @@ fn request<'a>(
     }
 }
 
-fn names() -> (
-    canopy_schemas::name::ProjectName,
-    canopy_schemas::name::CompositeAppName,
-    canopy_schemas::name::CompositeAppVersion,
-) {
-    (
-        CA[0].parse().unwrap(),
-        CA[1].parse().unwrap(),
-        CA[2].parse().unwrap(),
-    )
-}
-
-fn find<'a>(resources: &'a [Manifest], kind: &str) -> Value {
+fn find(resources: &[Manifest], kind: &str) -> Value {
     let m = resources
         .iter()
         .find(|m| m.kind == kind)

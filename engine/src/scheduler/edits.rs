@@ -34,21 +34,8 @@ pub enum Error {
         app: AppName,
     },
     /// One edit failed on one cluster.
-    #[error(
-        "action controller {controller}: app {app}, cluster {cluster}, resource {key}: {problem}"
-    )]
-    Edit {
-        /// The controller.
-        controller: ControllerName,
-        /// The app.
-        app: AppName,
-        /// The cluster.
-        cluster: ClusterRef,
-        /// The resource.
-        key: ResourceKey,
-        /// What went wrong.
-        problem: Problem,
-    },
+    #[error("{0}")]
+    Edit(Box<Failure>),
     /// A stored resource body is not YAML.
     #[error("app {app}, cluster {cluster}, resource {key}: the body is not valid YAML: {message}")]
     Body {
@@ -57,7 +44,7 @@ pub enum Error {
         /// The cluster.
         cluster: ClusterRef,
         /// The resource.
-        key: ResourceKey,
+        key: Box<ResourceKey>,
         /// The parser's message.
         message: String,
     },
@@ -69,6 +56,22 @@ pub enum Error {
         /// The cluster.
         cluster: ClusterRef,
     },
+}
+
+/// One edit that failed on one cluster: who, where, what, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("action controller {controller}: app {app}, cluster {cluster}, resource {key}: {problem}")]
+pub struct Failure {
+    /// The controller.
+    pub controller: ControllerName,
+    /// The app.
+    pub app: AppName,
+    /// The cluster.
+    pub cluster: ClusterRef,
+    /// The resource.
+    pub key: ResourceKey,
+    /// What went wrong.
+    pub problem: Problem,
 }
 
 /// Why one edit failed on one cluster.
@@ -126,12 +129,14 @@ pub fn apply(
             if !edit.selector.matches(labelled.unwrap_or(&bare)) {
                 continue;
             }
-            let fail = |problem| Error::Edit {
-                controller: controller.clone(),
-                app: edit.app.clone(),
-                cluster: cluster.clone(),
-                key: edit.op.key().clone(),
-                problem,
+            let fail = |problem| {
+                Error::Edit(Box::new(Failure {
+                    controller: controller.clone(),
+                    app: edit.app.clone(),
+                    cluster: cluster.clone(),
+                    key: edit.op.key().clone(),
+                    problem,
+                }))
             };
             let at = manifests
                 .resources
@@ -153,7 +158,7 @@ pub fn apply(
                     let mut doc = decode(body).map_err(|message| Error::Body {
                         app: edit.app.clone(),
                         cluster: cluster.clone(),
-                        key: target.clone(),
+                        key: Box::new(target.clone()),
                         message,
                     })?;
                     patched(&mut doc, patch).map_err(|e| fail(Problem::Patch(e)))?;
@@ -195,7 +200,7 @@ pub fn app_resources(ctx: &AppContext, catalog: &[Cluster]) -> Result<Vec<AppRes
                     let body = decode(&m.body).map_err(|message| Error::Body {
                         app: app.name.clone(),
                         cluster: cluster.clone(),
-                        key: key.clone(),
+                        key: Box::new(key.clone()),
                         message,
                     })?;
                     resources.push(Resource { key, body });

@@ -163,7 +163,7 @@ fn a_failing_edit_changes_nothing_and_names_controller_app_cluster_and_resource(
 fn edits_that_cannot_apply_are_refused() {
     let (mut ctx, catalog) = fixture();
     let problem = |edits: &[Edit], ctx: &mut AppContext| match apply(ctx, &gac(), edits, &catalog) {
-        Err(Error::Edit { problem, .. }) => problem,
+        Err(Error::Edit(failure)) => failure.problem,
         other => panic!("{other:?}"),
     };
     let twice = [edit(ClusterSelector::all(), Op::Add(config_map("web")))];
