@@ -91,6 +91,9 @@ pub enum Problem {
     /// The patch does not apply.
     #[error("patch: {0}")]
     Patch(String),
+    /// The stored body of the patched resource is not YAML.
+    #[error("the stored body is not valid YAML: {0}")]
+    Body(String),
     /// The patch changed what the resource is.
     #[error("patch: it changes the resource's identity to {0}")]
     Identity(String),
@@ -129,7 +132,7 @@ pub fn apply(
             if !edit.selector.matches(labelled.unwrap_or(&bare)) {
                 continue;
             }
-            let fail = |problem| {
+            on_cluster(&mut manifests.resources, &edit.op).map_err(|problem| {
                 Error::Edit(Box::new(Failure {
                     controller: controller.clone(),
                     app: edit.app.clone(),
@@ -137,42 +140,39 @@ pub fn apply(
                     key: edit.op.key().clone(),
                     problem,
                 }))
-            };
-            let at = manifests
-                .resources
-                .iter()
-                .position(|m| &key_of(m) == edit.op.key());
-            match (&edit.op, at) {
-                (Op::Add(_), Some(_)) => return Err(fail(Problem::AlreadyExists)),
-                (Op::Add(resource), None) => {
-                    manifests.resources.push(manifest(resource).map_err(fail)?);
-                }
-                (Op::Patch { .. } | Op::Delete(_), None) => {
-                    return Err(fail(Problem::NoSuchResource));
-                }
-                (Op::Delete(_), Some(at)) => {
-                    manifests.resources.remove(at);
-                }
-                (Op::Patch { target, patch }, Some(at)) => {
-                    let body = &mut manifests.resources[at].body;
-                    let mut doc = decode(body).map_err(|message| Error::Body {
-                        app: edit.app.clone(),
-                        cluster: cluster.clone(),
-                        key: Box::new(target.clone()),
-                        message,
-                    })?;
-                    patched(&mut doc, patch).map_err(|e| fail(Problem::Patch(e)))?;
-                    match identity(&doc) {
-                        Some(k) if &k == target => {}
-                        other => return Err(fail(Problem::Identity(describe(other)))),
-                    }
-                    *body = encode(&doc);
-                }
-            }
+            })?;
         }
     }
     *ctx = next;
     Ok(())
+}
+
+/// Applies `op` to one cluster's resources.
+fn on_cluster(resources: &mut Vec<Manifest>, op: &Op) -> Result<(), Problem> {
+    let at = resources.iter().position(|m| &key_of(m) == op.key());
+    match (op, at) {
+        (Op::Add(_), Some(_)) => Err(Problem::AlreadyExists),
+        (Op::Add(resource), None) => {
+            resources.push(manifest(resource)?);
+            Ok(())
+        }
+        (Op::Patch { .. } | Op::Delete(_), None) => Err(Problem::NoSuchResource),
+        (Op::Delete(_), Some(at)) => {
+            resources.remove(at);
+            Ok(())
+        }
+        (Op::Patch { target, patch }, Some(at)) => {
+            let body = &mut resources[at].body;
+            let mut doc = decode(body).map_err(Problem::Body)?;
+            patched(&mut doc, patch).map_err(Problem::Patch)?;
+            match identity(&doc) {
+                Some(k) if &k == target => {}
+                other => return Err(Problem::Identity(describe(other))),
+            }
+            *body = encode(&doc);
+            Ok(())
+        }
+    }
 }
 
 /// What an action controller is shown of each app of `ctx`: the resources of the app's first cluster,
