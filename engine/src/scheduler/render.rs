@@ -331,3 +331,6 @@ fn parse<T: From<Name>>(key: &Key, value: &str) -> Result<T> {
             message: format!("{value:?}: {e}"),
         })
 }
+
+#[cfg(test)]
+mod tests;
