@@ -9,12 +9,14 @@
 //! - [`edits`]: an action controller's edits applied to an AppContext, all or none, and the resources an
 //!   action controller is shown;
 //! - [`render`]: every app of a composite app rendered with its profile and override values, in
-//!   dependency order ([`order`]), each profile archive read by [`profile`].
+//!   dependency order ([`order`]), each profile archive read by [`profile`];
+//! - [`compose`]: the rendered apps and their placements as one in-memory AppContext.
 //!
 //! Every module has its own `Error`, and each error says whether retrying the same call may help
 //! (`is_retryable`).
 
 pub mod catalog;
+pub mod compose;
 pub mod edits;
 pub mod order;
 pub mod profile;
