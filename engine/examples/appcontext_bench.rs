@@ -50,6 +50,7 @@ fn dig(id: u64, clusters: usize) -> anyhow::Result<AppContext> {
                         score: None,
                     })
                     .collect(),
+                dropped: Vec::new(),
             },
             clusters: refs
                 .iter()

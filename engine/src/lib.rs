@@ -13,6 +13,8 @@
 //!   `status` last) and reader;
 //! - [`remote`]: the outbound gRPC layer: calls to placement and action controllers and to rsync, with
 //!   deadlines, retries and one cached channel per controller;
+//! - [`scheduler`]: the pure steps of instantiate: cluster catalog, placement resolution and selection,
+//!   action controllers' edits, and chart rendering in dependency order;
 //! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document;
 //! - [`server`]: `canopy engine`, which opens the store and serves the API until told to stop;
 //! - [`cli`]: the client commands (`apply`, `update`, `delete`, `get`) that send emcoctl resource files to
@@ -24,5 +26,6 @@ pub mod cli;
 pub mod context;
 pub mod events;
 pub mod remote;
+pub mod scheduler;
 pub mod server;
 pub mod store;

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use canopy_engine::appcontext::{
-    self, App, AppContext, ContextKeys, Error, Hook, Manifest, Manifests, Meta, Placed, Placement,
-    Reader,
+    self, App, AppContext, ContextKeys, Dependency, Dropped, Error, Hook, Manifest, Manifests,
+    Meta, OpStatus, Placed, Placement, Reader,
 };
 use canopy_engine::context::{
     self, ContextStore, EmbeddedStore, Key, MAX_OPS, Revision, Txn, TxnResponse, Watch, etcd,
@@ -40,6 +40,11 @@ fn fixture(id: u64, apps: usize, clusters: usize, resources: usize) -> AppContex
                         score: Some(c as f64 / 2.0),
                     })
                     .collect(),
+                dropped: vec![Dropped {
+                    cluster: "p+gone".parse().unwrap(),
+                    controller: "hpa".parse().unwrap(),
+                    reason: "no GPU".into(),
+                }],
             };
             let clusters = (refs.into_iter().enumerate())
                 .map(|(c, r)| {
@@ -65,7 +70,14 @@ fn fixture(id: u64, apps: usize, clusters: usize, resources: usize) -> AppContex
                 .collect::<BTreeMap<_, _>>();
             App {
                 depends_on: (0..a)
-                    .map(|d| AppName::new(format!("app{d}")).unwrap())
+                    .map(|d| {
+                        let status = if d % 2 == 0 {
+                            OpStatus::Ready
+                        } else {
+                            OpStatus::Deployed
+                        };
+                        Dependency::new(AppName::new(format!("app{d}")).unwrap(), status, d as u64)
+                    })
                     .collect(),
                 name,
                 placement,
@@ -95,6 +107,10 @@ async fn round_trip(store: &dyn ContextStore) {
     assert_eq!(reader.read().await.unwrap(), ctx);
     let order: Vec<_> = reader.apps().await.unwrap();
     assert_eq!(order[2].1.len(), 2, "app2 depends on app0 and app1");
+    assert_eq!(
+        order[2].1[1],
+        Dependency::new(AppName::new("app1").unwrap(), OpStatus::Deployed, 1)
+    );
     let app = AppName::new("app1").unwrap();
     let cluster: ClusterRef = "p+c3".parse().unwrap();
     let manifests = reader.manifests(&app, &cluster).await.unwrap();
@@ -102,6 +118,10 @@ async fn round_trip(store: &dyn ContextStore) {
     assert_eq!(
         reader.placement(&app).await.unwrap().clusters[3].score,
         Some(1.5)
+    );
+    assert_eq!(
+        reader.placement(&app).await.unwrap().dropped[0].reason,
+        "no GPU"
     );
 
     let prefix = ContextKeys::new(ctx.id).prefix();

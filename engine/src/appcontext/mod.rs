@@ -29,7 +29,10 @@ use canopy_schemas::ContextId;
 
 pub use blob::BlobHash;
 pub use keys::ContextKeys;
-pub use model::{App, AppContext, Hook, Manifest, Manifests, Meta, Placed, Placement};
+pub use model::{
+    App, AppContext, Dependency, Dropped, Hook, Manifest, Manifests, Meta, OpStatus, Placed,
+    Placement,
+};
 pub use read::Reader;
 pub use record::{State, Status};
 pub use write::{Written, write};

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use canopy_schemas::name::{
-    AppName, ClusterRef, CompositeAppName, CompositeAppVersion, DigName, ProjectName,
+    AppName, ClusterRef, CompositeAppName, CompositeAppVersion, ControllerName, DigName,
+    ProjectName,
 };
 use canopy_schemas::{ContextId, Revision};
 use serde::{Deserialize, Serialize};
@@ -42,20 +43,75 @@ pub struct Meta {
 pub struct App {
     /// The app's name.
     pub name: AppName,
-    /// The apps that must be ready before this one is deployed.
-    pub depends_on: Vec<AppName>,
+    /// The apps that must be deployed or ready before this one is deployed.
+    pub depends_on: Vec<Dependency>,
     /// Where the app is placed.
     pub placement: Placement,
     /// What is deployed on each placed cluster.
     pub clusters: BTreeMap<ClusterRef, Manifests>,
 }
 
-/// The placement of one app: the chosen clusters with their groups and scores. Stored at
-/// `app/<app>/clusters`.
+/// One app's dependency on another app of the context (EMCO's app dependency).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dependency {
+    /// The app depended on.
+    pub app: AppName,
+    /// What the dependent app waits for.
+    pub op_status: OpStatus,
+    /// Seconds to wait after that state is reached.
+    pub wait: u64,
+}
+
+impl Dependency {
+    /// A dependency on `app` reaching `op_status`, then `wait` more seconds.
+    pub fn new(app: AppName, op_status: OpStatus, wait: u64) -> Self {
+        Self {
+            app,
+            op_status,
+            wait,
+        }
+    }
+}
+
+/// The state of an app a dependency waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OpStatus {
+    /// Every resource of the app is ready.
+    Ready,
+    /// Every resource of the app is applied.
+    Deployed,
+}
+
+impl From<canopy_schemas::rest::app::OpStatus> for OpStatus {
+    fn from(s: canopy_schemas::rest::app::OpStatus) -> Self {
+        match s {
+            canopy_schemas::rest::app::OpStatus::Ready => Self::Ready,
+            canopy_schemas::rest::app::OpStatus::Deployed => Self::Deployed,
+        }
+    }
+}
+
+/// The placement of one app: the chosen clusters with their groups and scores, and the clusters the
+/// placement controllers dropped, with why. Stored at `app/<app>/clusters`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Placement {
     /// The chosen clusters, in placement order.
     pub clusters: Vec<Placed>,
+    /// The candidate clusters placement controllers dropped, in the order they were dropped. Absent in
+    /// values written before it existed, which decode with an empty list.
+    #[serde(default)]
+    pub dropped: Vec<Dropped>,
+}
+
+/// A candidate cluster a placement controller dropped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dropped {
+    /// The cluster.
+    pub cluster: ClusterRef,
+    /// The controller that dropped it.
+    pub controller: ControllerName,
+    /// The controller's reason.
+    pub reason: String,
 }
 
 /// One cluster chosen for an app.

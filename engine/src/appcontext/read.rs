@@ -7,7 +7,7 @@ use canopy_schemas::ContextId;
 use canopy_schemas::name::{AppName, ClusterRef};
 
 use super::keys::ContextKeys;
-use super::model::{App, AppContext, Hook, Manifest, Manifests, Meta, Placement};
+use super::model::{App, AppContext, Dependency, Hook, Manifest, Manifests, Meta, Placement};
 use super::record::{AppsRecord, ClusterRecord, Entry, Status, decode};
 use super::{BlobHash, Error, Result};
 use crate::context::{ContextStore, Key};
@@ -46,8 +46,8 @@ impl<'a, S: ContextStore + ?Sized> Reader<'a, S> {
         get(self.store, &self.keys.meta()).await
     }
 
-    /// The apps in deployment order, each with the apps it depends on.
-    pub async fn apps(&self) -> Result<Vec<(AppName, Vec<AppName>)>> {
+    /// The apps in deployment order, each with its dependencies.
+    pub async fn apps(&self) -> Result<Vec<(AppName, Vec<Dependency>)>> {
         let record: AppsRecord = get(self.store, &self.keys.apps()).await?;
         Ok(record.apps)
     }

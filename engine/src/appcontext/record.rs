@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::blob::BlobHash;
+use super::model::Dependency;
 use super::{Error, Result};
 use crate::context::Key;
 
@@ -12,7 +13,7 @@ use crate::context::Key;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct AppsRecord {
     /// Apps with the dependencies of each, in deployment order.
-    pub apps: Vec<(AppName, Vec<AppName>)>,
+    pub apps: Vec<(AppName, Vec<Dependency>)>,
 }
 
 /// The value at `app/<app>/cl/<cluster>`: the cluster's resource list. Order is position in each list.
@@ -69,4 +70,34 @@ pub(crate) fn decode<T: DeserializeOwned>(key: &Key, bytes: &[u8]) -> Result<T> 
         key: key.clone(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::appcontext::model::{Placed, Placement};
+
+    #[test]
+    fn a_placement_written_before_drop_reasons_existed_still_decodes() {
+        #[derive(Serialize)]
+        struct OldPlacement {
+            clusters: Vec<Placed>,
+        }
+        let key = Key::new("/canopy/ctx/1/app/a/clusters");
+        let placed = Placed {
+            cluster: "p+c1".parse().unwrap(),
+            group: Some("1".into()),
+            score: None,
+        };
+        let old = encode(
+            &key,
+            &OldPlacement {
+                clusters: vec![placed.clone()],
+            },
+        )
+        .unwrap();
+        let decoded: Placement = decode(&key, &old).unwrap();
+        assert_eq!(decoded.clusters, [placed]);
+        assert!(decoded.dropped.is_empty());
+    }
 }
