@@ -67,6 +67,8 @@ fn dig(id: u64, clusters: usize) -> anyhow::Result<AppContext> {
             dig: "dig".parse()?,
             revision: canopy_schemas::Revision::FIRST,
             namespace: "default".into(),
+            logical_cloud: None,
+            for_cloud: false,
         },
         apps,
     })

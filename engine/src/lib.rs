@@ -11,11 +11,14 @@
 //!   to (NATS JetStream, in process);
 //! - [`appcontext`]: the AppContext in the context store: its key tree, writer (batched transactions,
 //!   `status` last) and reader;
+//! - [`lifecycle`]: the DIG and logical-cloud lifecycle: the transition table, the runtime state, and the
+//!   sagas that build AppContexts, call the controllers and hand off to rsync;
 //! - [`remote`]: the outbound gRPC layer: calls to placement and action controllers and to rsync, with
 //!   deadlines, retries and one cached channel per controller;
 //! - [`scheduler`]: the pure steps of instantiate: cluster catalog, placement resolution and selection,
 //!   action controllers' edits, and chart rendering in dependency order;
 //! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document;
+//! - [`stack`]: the parts wired together (stores, bus, relay, remote calls, sagas, API);
 //! - [`server`]: `canopy engine`, which opens the store and serves the API until told to stop;
 //! - [`cli`]: the client commands (`apply`, `update`, `delete`, `get`) that send emcoctl resource files to
 //!   the REST API.
@@ -25,7 +28,9 @@ pub mod appcontext;
 pub mod cli;
 pub mod context;
 pub mod events;
+pub mod lifecycle;
 pub mod remote;
 pub mod scheduler;
 pub mod server;
+pub mod stack;
 pub mod store;

@@ -14,22 +14,59 @@ use tracing_subscriber::EnvFilter;
 enum Cli {
     /// Serve the EMCO v2 REST API (port 9015 by default) over the embedded store or MongoDB.
     Engine(canopy_engine::server::Args),
+    /// Serve a built-in controller over gRPC: `gac` (generic action) or `placement` (scoring placement).
+    Controller(ControllerArgs),
     /// emcoctl's resource-file commands.
     #[command(flatten)]
     Client(canopy_engine::cli::Command),
 }
 
+/// `canopy controller`'s command line.
+#[derive(clap::Args)]
+struct ControllerArgs {
+    /// Which built-in controller: gac or placement.
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(canopy_controllers::builtin::NAMES))]
+    name: String,
+    /// Address to serve gRPC on.
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:9030")]
+    listen: std::net::SocketAddr,
+}
+
+fn init_logs() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     match Cli::parse() {
+        Cli::Controller(args) => {
+            init_logs();
+            let served = canopy_controllers::builtin::serve_builtin(
+                &args.name,
+                args.listen,
+                canopy_engine::server::stop_signal(),
+            )
+            .await;
+            let result = match served {
+                Ok(serving) => serving.wait().await.map_err(anyhow::Error::from),
+                Err(e) => Err(e.into()),
+            };
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("canopy controller {}: {:#}", args.name, e);
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Cli::Engine(args) => {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-                )
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::stderr().is_terminal())
-                .init();
+            init_logs();
             match serve(args).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -9,9 +9,12 @@ use tokio::net::TcpListener;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::api::{self, Api, Limits};
+use crate::api::{self, Limits};
+use crate::context::ContextStore;
+use crate::events::Bus;
+use crate::events::bus::{MemoryBus, jetstream};
+use crate::stack::{self, Stack};
 use crate::store::ResourceStore;
-use crate::store::embedded::EmbeddedStore;
 
 /// EMCO's orchestrator port, canopy's default.
 pub const DEFAULT_PORT: u16 = 9015;
@@ -36,6 +39,30 @@ pub enum StoreConfig {
     },
 }
 
+/// Where lifecycle state and AppContexts live.
+#[derive(Debug, Clone)]
+pub enum ContextConfig {
+    /// The embedded context store, in the same `canopy.redb` file as the embedded resource store.
+    Embedded,
+    /// etcd.
+    Etcd {
+        /// Client URLs.
+        endpoints: Vec<String>,
+    },
+}
+
+/// Where events are published.
+#[derive(Debug, Clone)]
+pub enum BusConfig {
+    /// In process (the embedded mode); subscribers in the same process only.
+    Memory,
+    /// NATS JetStream, stream `CANOPY_EVENTS`.
+    Nats {
+        /// Server URL.
+        url: String,
+    },
+}
+
 /// How to serve.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -43,8 +70,14 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Resource store.
     pub store: StoreConfig,
-    /// Request size limits.
-    pub limits: Limits,
+    /// Context store.
+    pub context: ContextConfig,
+    /// Event bus.
+    pub bus: BusConfig,
+    /// The data directory (the embedded file lives here).
+    pub data_dir: PathBuf,
+    /// Limits, deadlines and retries.
+    pub stack: stack::Config,
 }
 
 /// Serving failed to start.
@@ -62,6 +95,23 @@ pub enum Error {
     /// The store could not be opened.
     #[error("opening the resource store")]
     Store(#[source] crate::store::Error),
+    /// The embedded file could not be opened.
+    #[error(transparent)]
+    Embedded(#[from] stack::EmbeddedError),
+    /// etcd could not be reached.
+    #[error("connecting to etcd")]
+    Etcd(#[source] crate::context::Error),
+    /// NATS could not be reached, or its JetStream stream could not be made.
+    #[error("connecting to NATS at {url}: {message}")]
+    Nats {
+        /// The URL.
+        url: String,
+        /// What failed.
+        message: String,
+    },
+    /// Unfinished sagas could not be read.
+    #[error("resuming unfinished sagas")]
+    Resume(#[source] crate::lifecycle::Error),
     /// The address could not be bound.
     #[error("listening on {addr}")]
     Listen {
@@ -76,37 +126,74 @@ pub enum Error {
     Serve(#[source] std::io::Error),
 }
 
-/// Opens the configured store.
-pub async fn open_store(config: &StoreConfig) -> Result<Arc<dyn ResourceStore>, Error> {
-    match config {
-        StoreConfig::Embedded { dir } => {
-            std::fs::create_dir_all(dir).map_err(|source| Error::DataDir {
-                dir: dir.clone(),
-                source,
-            })?;
-            Ok(Arc::new(
-                EmbeddedStore::open(dir.join(STORE_FILE)).map_err(Error::Store)?,
-            ))
-        }
-        StoreConfig::Mongo { uri, database } => {
-            let store = crate::store::mongo::MongoStore::connect(uri, database)
+/// Opens the configured stores: the embedded ones share one redb file.
+pub async fn open_stores(config: &Config) -> Result<stack::Stores, Error> {
+    let embedded_needed = matches!(config.store, StoreConfig::Embedded { .. })
+        || matches!(config.context, ContextConfig::Embedded);
+    let embedded = if embedded_needed {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| Error::DataDir {
+            dir: config.data_dir.clone(),
+            source,
+        })?;
+        Some(stack::embedded(&config.data_dir.join(STORE_FILE))?)
+    } else {
+        None
+    };
+    let store: Arc<dyn ResourceStore> = match &config.store {
+        StoreConfig::Embedded { .. } => embedded.as_ref().expect("opened above").0.clone(),
+        StoreConfig::Mongo { uri, database } => Arc::new(
+            crate::store::mongo::MongoStore::connect(uri, database)
                 .await
-                .map_err(Error::Store)?;
-            Ok(Arc::new(store))
+                .map_err(Error::Store)?,
+        ),
+    };
+    let ctx: Arc<dyn ContextStore> = match &config.context {
+        ContextConfig::Embedded => embedded.as_ref().expect("opened above").1.clone(),
+        ContextConfig::Etcd { endpoints } => Arc::new(
+            crate::context::etcd::Config::new(endpoints.clone())
+                .connect()
+                .await
+                .map_err(Error::Etcd)?,
+        ),
+    };
+    Ok((store, ctx))
+}
+
+/// Opens the configured bus.
+pub async fn open_bus(config: &BusConfig) -> Result<Arc<dyn Bus>, Error> {
+    match config {
+        BusConfig::Memory => Ok(Arc::new(MemoryBus::new(MEMORY_BUS_EVENTS))),
+        BusConfig::Nats { url } => {
+            let nats = |message: String| Error::Nats {
+                url: url.clone(),
+                message,
+            };
+            let client = async_nats::connect(url.as_str())
+                .await
+                .map_err(|e| nats(e.to_string()))?;
+            let bus = jetstream::Config::default()
+                .build(client)
+                .await
+                .map_err(|e| nats(crate::lifecycle::saga::chain(&e)))?;
+            Ok(Arc::new(bus))
         }
     }
 }
 
+/// How many events the in-process bus keeps for replay.
+pub const MEMORY_BUS_EVENTS: usize = 100_000;
+
 /// A bound server, ready to run.
 pub struct Server {
     listener: TcpListener,
-    api: Api,
+    stack: Stack,
 }
 
 impl Server {
-    /// Opens the store and binds the address.
+    /// Opens the stores and the bus, and binds the address.
     pub async fn bind(config: Config) -> Result<Self, Error> {
-        let store = open_store(&config.store).await?;
+        let (store, ctx) = open_stores(&config).await?;
+        let bus = open_bus(&config.bus).await?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| Error::Listen {
@@ -115,7 +202,7 @@ impl Server {
             })?;
         Ok(Self {
             listener,
-            api: Api::new(store, config.limits),
+            stack: Stack::new(store, ctx, bus, config.stack),
         })
     }
 
@@ -126,21 +213,37 @@ impl Server {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Resumes unfinished sagas, runs the outbox relay, and serves until `shutdown` completes; then finishes
+    /// the requests in flight and stops the sagas, which the next start resumes.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        tracing::info!(addr = %self.local_addr(), "canopy engine serving the EMCO v2 API");
-        let app = api::app(self.api).layer(
+        let Stack { api, runner, relay } = self.stack;
+        let resumed = runner.resume_all().await.map_err(Error::Resume)?;
+        tracing::info!(addr = %self.listener.local_addr().map_err(Error::Serve)?, resumed, "canopy engine serving the EMCO v2 API");
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let relay_task = tokio::spawn(async move {
+            let mut stop_rx = stop_rx;
+            relay
+                .run(async move {
+                    let _ = stop_rx.wait_for(|stop| *stop).await;
+                })
+                .await;
+        });
+        let app = api::app(api).layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         );
-        axum::serve(self.listener, app)
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(Error::Serve)
+            .map_err(Error::Serve);
+        runner.abort_all();
+        let _ = stop_tx.send(true);
+        let _ = relay_task.await;
+        served
     }
 }
 
@@ -150,12 +253,22 @@ pub struct Args {
     /// Address to serve the API on.
     #[arg(long, value_name = "ADDR", default_value_t = SocketAddr::from(([0, 0, 0, 0], DEFAULT_PORT)))]
     pub listen: SocketAddr,
-    /// Directory of the embedded store (`canopy.redb`), used unless --mongo is given.
+    /// Directory of the embedded store (`canopy.redb`), used for whatever --mongo and --etcd do not take.
     #[arg(long, value_name = "DIR", default_value = "./canopy-data")]
     pub data_dir: PathBuf,
     /// Keep resources in MongoDB (a replica set; transactions are used) instead of the embedded store.
     #[arg(long, value_name = "URL", env = "CANOPY_MONGO")]
     pub mongo: Option<String>,
+    /// Keep lifecycle state and AppContexts in etcd (comma-separated client URLs) instead of the embedded
+    /// store.
+    #[arg(long, value_name = "URLS", env = "CANOPY_ETCD", value_delimiter = ',')]
+    pub etcd: Vec<String>,
+    /// Publish events to NATS JetStream (stream CANOPY_EVENTS) instead of the in-process bus.
+    #[arg(long, value_name = "URL", env = "CANOPY_NATS")]
+    pub nats: Option<String>,
+    /// How long a controller or rsync call may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub controller_deadline: u64,
     /// MongoDB database name.
     #[arg(long, value_name = "NAME", default_value = "canopy")]
     pub mongo_database: String,
@@ -174,15 +287,36 @@ impl From<Args> for Config {
                 uri,
                 database: args.mongo_database,
             },
-            None => StoreConfig::Embedded { dir: args.data_dir },
+            None => StoreConfig::Embedded {
+                dir: args.data_dir.clone(),
+            },
         };
-        Config {
-            listen: args.listen,
-            store,
+        let context = if args.etcd.is_empty() {
+            ContextConfig::Embedded
+        } else {
+            ContextConfig::Etcd {
+                endpoints: args.etcd,
+            }
+        };
+        let bus = match args.nats {
+            Some(url) => BusConfig::Nats { url },
+            None => BusConfig::Memory,
+        };
+        let mut stack = stack::Config {
             limits: Limits {
                 json_bytes: args.max_json_bytes,
                 upload_bytes: args.max_upload_bytes,
             },
+            ..stack::Config::default()
+        };
+        stack.remote.deadline = std::time::Duration::from_secs(args.controller_deadline);
+        Config {
+            listen: args.listen,
+            store,
+            context,
+            bus,
+            data_dir: args.data_dir,
+            stack,
         }
     }
 }

@@ -94,6 +94,8 @@ fn fixture(id: u64, apps: usize, clusters: usize, resources: usize) -> AppContex
             dig: "dig".parse().unwrap(),
             revision: canopy_schemas::Revision::FIRST,
             namespace: "default".into(),
+            logical_cloud: None,
+            for_cloud: false,
         },
         apps,
     }

@@ -2,11 +2,10 @@
 //! `canopy delete -f` of the same file, which removes everything in reverse order.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use canopy_engine::api::{self, Api, Limits};
+use canopy_engine::api;
 use canopy_engine::cli::{self, Args, Command};
-use canopy_engine::store::embedded::EmbeddedStore;
+use canopy_engine::stack::Stack;
 use canopy_tests::fixtures::{emco_chart, emco_profile};
 use serde_json::Value;
 
@@ -215,10 +214,10 @@ async fn apply_builds_a_full_setup_and_delete_removes_it_in_reverse() {
     write("collectd_profile.tgz", &emco_profile("collectd"));
     write("operator_profile.tgz", &emco_profile("operators-latest"));
 
-    let store = EmbeddedStore::open(dir.path().join("canopy.redb")).unwrap();
+    let stack = Stack::embedded(&dir.path().join("canopy.redb"), Default::default()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = api::app(Api::new(Arc::new(store), Limits::default()));
+    let app = api::app(stack.api);
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
 
     let args = Args {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{ContextId, EventId, Revision, Timestamp};
 use crate::name::{
     AppName, ClusterRef, CompositeAppName, CompositeAppVersion, ControllerName, DigName,
-    ProjectName,
+    LogicalCloudName, ProjectName,
 };
 use crate::subject::Subject;
 
@@ -86,6 +86,13 @@ pub enum Identity {
         /// The controller.
         name: ControllerName,
     },
+    /// A logical cloud.
+    LogicalCloud {
+        /// Project.
+        project: ProjectName,
+        /// The logical cloud.
+        logical_cloud: LogicalCloudName,
+    },
 }
 
 impl Identity {
@@ -93,7 +100,10 @@ impl Identity {
     pub fn context(&self) -> Option<ContextId> {
         match self {
             Self::App { ctx, .. } | Self::Resource { ctx, .. } => Some(*ctx),
-            Self::Dig { .. } | Self::Cluster { .. } | Self::Controller { .. } => None,
+            Self::Dig { .. }
+            | Self::Cluster { .. }
+            | Self::Controller { .. }
+            | Self::LogicalCloud { .. } => None,
         }
     }
 }
@@ -178,6 +188,10 @@ impl Event {
             } => Subject::resource(*ctx, cluster, app, resource_kind, name, &self.to),
             Identity::Cluster { cluster } => Subject::cluster(cluster, &self.to),
             Identity::Controller { name } => Subject::controller(name, &self.to),
+            Identity::LogicalCloud {
+                project,
+                logical_cloud,
+            } => Subject::logical_cloud(project, logical_cloud, &self.to),
         }
     }
 

@@ -6,19 +6,28 @@
 //! - [`routes`]: builds the router and the OpenAPI document from the same registrations, so the two
 //!   cannot drift apart;
 //! - [`body`], [`upload`], [`negotiate`]: request bodies, uploaded files, and `Accept` handling;
-//! - [`error`]: the JSON error body and status codes.
+//! - [`error`]: the JSON error body and status codes;
+//! - [`announce`]: events for controller and cluster changes;
+//! - [`lifecycle`], [`status`]: the DIG and logical-cloud lifecycle routes and their status;
+//! - [`time`]: RFC 3339 times in bodies.
 
+pub mod announce;
 pub mod body;
 pub mod error;
+pub mod lifecycle;
 pub mod negotiate;
 pub mod resource;
 pub mod resources;
 pub mod routes;
+pub mod status;
+pub mod time;
 pub mod upload;
 
 use std::sync::Arc;
 
-use crate::remote::{self, Remote};
+use crate::context::ContextStore;
+use crate::lifecycle::Lifecycle;
+use crate::remote::Remote;
 use crate::store::ResourceStore;
 
 pub use error::{ApiError, ApiResult, ErrorBody};
@@ -49,17 +58,29 @@ pub struct Api {
     pub store: Arc<dyn ResourceStore>,
     /// Request size limits.
     pub limits: Limits,
+    /// Where lifecycle state and AppContexts are kept.
+    pub ctx: Arc<dyn ContextStore>,
+    /// The DIG and logical-cloud lifecycle.
+    pub lifecycle: Lifecycle,
     /// The gRPC client of controllers and rsync, with its connection table.
     pub remote: Arc<Remote>,
 }
 
 impl Api {
-    /// An API over `store` with `limits`, calling controllers with the default [`remote::Config`].
-    pub fn new(store: Arc<dyn ResourceStore>, limits: Limits) -> Self {
-        let remote = Arc::new(Remote::new(remote::Config::default()));
+    /// An API over `store` and `ctx`, with `limits`, whose lifecycle is `lifecycle` and whose calls to
+    /// controllers go through `remote`.
+    pub fn new(
+        store: Arc<dyn ResourceStore>,
+        ctx: Arc<dyn ContextStore>,
+        lifecycle: Lifecycle,
+        remote: Arc<Remote>,
+        limits: Limits,
+    ) -> Self {
         Self {
             store,
             limits,
+            ctx,
+            lifecycle,
             remote,
         }
     }

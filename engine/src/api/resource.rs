@@ -40,6 +40,17 @@ pub struct Upload {
     pub check: fn(&[u8]) -> Result<(), Violation>,
 }
 
+/// What a write did, for [`Resource::written`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// The object was created.
+    Created,
+    /// The object was replaced.
+    Replaced,
+    /// The object was deleted.
+    Deleted,
+}
+
 /// One kind of object served by the generic handlers. Implemented by a marker type per kind, so that two
 /// kinds can share a body type (cluster and logical-cloud kv-pairs).
 pub trait Resource: Send + Sync + 'static {
@@ -96,9 +107,18 @@ pub trait Resource: Send + Sync + 'static {
         async { Ok(()) }
     }
 
-    /// Runs after a create, replace or delete of `key` succeeded (a controller drops its cached channel).
-    /// The default does nothing.
-    fn written(_api: &Api, _key: &Key) {}
+    /// Checks that `key` may be deleted, before the delete (a DIG that is deployed may not). The default
+    /// allows it.
+    fn deleting(_api: &Api, _key: &Key) -> impl Future<Output = ApiResult<()>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Runs after a create, replace or delete of `key` succeeded: a controller drops its cached channel, a
+    /// cluster or controller change is announced as an event, a deleted DIG's runtime state is removed. It
+    /// cannot fail the request, which has already been carried out; what fails is logged.
+    fn written(_api: &Api, _key: &Key, _change: Change) -> impl Future<Output = ()> + Send {
+        async {}
+    }
 
     /// What `GET item` answers as JSON: the stored body, unless a query asks for a part of it.
     fn view(
@@ -251,7 +271,12 @@ async fn put<R: Resource>(
         .write(vec![write(put)])
         .await
         .map_err(|e| store_error(e, &refs, R::NOUN))?;
-    R::written(api, &key);
+    let change = if outcome[0] == Outcome::Created {
+        Change::Created
+    } else {
+        Change::Replaced
+    };
+    R::written(api, &key, change).await;
     Ok((outcome[0], data))
 }
 
@@ -311,8 +336,9 @@ pub async fn load(api: &Api, key: &Key, noun: &str) -> ApiResult<Record> {
 /// `DELETE item`: 204.
 pub async fn delete<R: Resource>(State(api): State<Api>, url: UrlNames) -> ApiResult<StatusCode> {
     let key = url_key(R::KIND, &names(url))?;
+    R::deleting(&api, &key).await?;
     api.store.write(vec![Write::Delete(key.clone())]).await?;
-    R::written(&api, &key);
+    R::written(&api, &key, Change::Deleted).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -163,6 +163,11 @@ fn schema_ref<R: Resource>() -> Ref {
     Ref::from_schema_name(R::Body::name())
 }
 
+/// A documented response whose body is the JSON error (or, for 2xx, a JSON body described in words).
+pub(crate) fn error_doc(description: &str) -> RefOr<utoipa::openapi::Response> {
+    error(description)
+}
+
 fn error(description: &str) -> RefOr<utoipa::openapi::Response> {
     let content = ContentBuilder::new()
         .schema(Some(Ref::from_schema_name(ErrorBody::name())))
@@ -310,7 +315,7 @@ fn query(name: &str, description: &str) -> utoipa::openapi::path::Parameter {
 
 /// Every registration.
 pub fn registrations() -> Routes {
-    resources::register(Routes::new())
+    super::lifecycle::register(resources::register(Routes::new()))
 }
 
 /// The OpenAPI document of every route.

@@ -8,12 +8,19 @@
 //! /canopy/ctx/<ctx>/app/<app>/cl/<provider>+<cluster>
 //! /canopy/ctx/<ctx>/status
 //! /canopy/ctx/<ctx>/st/<provider>+<cluster>/<app>
+//! /canopy/ctx/<ctx>/saga                      the saga that builds the context: steps done, failure
+//! /canopy/ctx/<ctx>/saga/<step>/<n>           what one step's n-th controller answered
+//! /canopy/dig/<project>/<ca>/<version>/<dig>  the DIG's runtime state
+//! /canopy/lc/<project>/<logical cloud>        a logical cloud's runtime state
 //! ```
 //!
 //! Names cannot contain `/` or `+`, so every segment is unambiguous.
 
 use canopy_schemas::ContextId;
-use canopy_schemas::name::{AppName, ClusterRef};
+use canopy_schemas::name::{
+    AppName, ClusterRef, CompositeAppName, CompositeAppVersion, DigName, LogicalCloudName,
+    ProjectName,
+};
 
 use super::blob::BlobHash;
 use crate::context::Key;
@@ -72,10 +79,47 @@ impl ContextKeys {
         self.key(&format!("app/{app}/cl/{cluster}"))
     }
 
+    /// `saga`: the progress of the saga that builds the context.
+    pub fn saga(&self) -> Key {
+        self.key("saga")
+    }
+
+    /// `saga/<step>/<n>`: what the `n`-th controller of a saga step answered.
+    pub fn saga_answer(&self, step: &str, n: usize) -> Key {
+        self.key(&format!("saga/{step}/{n:04}"))
+    }
+
     /// `st/<provider>+<cluster>/<app>`: the status of one app on one cluster.
     pub fn cluster_status(&self, cluster: &ClusterRef, app: &AppName) -> Key {
         self.key(&format!("st/{cluster}/{app}"))
     }
+}
+
+/// `/canopy/dig/`: the prefix of every DIG's runtime state.
+pub fn digs() -> Key {
+    Key::from("/canopy/dig/")
+}
+
+/// `/canopy/dig/<project>/<ca>/<version>/<dig>`: one DIG's runtime state.
+pub fn dig(
+    project: &ProjectName,
+    composite_app: &CompositeAppName,
+    version: &CompositeAppVersion,
+    dig: &DigName,
+) -> Key {
+    Key::new(format!(
+        "/canopy/dig/{project}/{composite_app}/{version}/{dig}"
+    ))
+}
+
+/// `/canopy/lc/`: the prefix of every logical cloud's runtime state.
+pub fn logical_clouds() -> Key {
+    Key::from("/canopy/lc/")
+}
+
+/// `/canopy/lc/<project>/<logical cloud>`: one logical cloud's runtime state.
+pub fn logical_cloud(project: &ProjectName, lc: &LogicalCloudName) -> Key {
+    Key::new(format!("/canopy/lc/{project}/{lc}"))
 }
 
 #[cfg(test)]
@@ -105,6 +149,25 @@ mod tests {
         assert_eq!(
             s(keys.cluster_status(&cluster, &app)),
             "/canopy/ctx/7/st/p1+c1/nginx"
+        );
+        assert_eq!(s(keys.saga()), "/canopy/ctx/7/saga");
+        assert_eq!(
+            s(keys.saga_answer("placement", 2)),
+            "/canopy/ctx/7/saga/placement/0002"
+        );
+        let p = ProjectName::new("p").unwrap();
+        assert_eq!(
+            s(dig(
+                &p,
+                &CompositeAppName::new("ca").unwrap(),
+                &CompositeAppVersion::new("v1").unwrap(),
+                &DigName::new("d").unwrap()
+            )),
+            "/canopy/dig/p/ca/v1/d"
+        );
+        assert_eq!(
+            s(logical_cloud(&p, &LogicalCloudName::new("lc").unwrap())),
+            "/canopy/lc/p/lc"
         );
     }
 }

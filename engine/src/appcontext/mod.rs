@@ -35,7 +35,7 @@ pub use model::{
 };
 pub use read::Reader;
 pub use record::{State, Status};
-pub use write::{Written, write};
+pub use write::{Written, write, write_as};
 
 pub use crate::context::MAX_OPS;
 use crate::context::{self, ContextStore, Key};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use canopy_schemas::name::{
     AppName, ClusterRef, CompositeAppName, CompositeAppVersion, ControllerName, DigName,
-    ProjectName,
+    LogicalCloudName, ProjectName,
 };
 use canopy_schemas::{ContextId, Revision};
 use serde::{Deserialize, Serialize};
@@ -36,6 +36,36 @@ pub struct Meta {
     pub revision: Revision,
     /// The namespace (of the logical cloud) the apps deploy into.
     pub namespace: String,
+    /// The logical cloud the context deploys into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logical_cloud: Option<LogicalCloudName>,
+    /// True for a logical cloud's own context (its namespace and quotas on every referenced cluster). Such a
+    /// context names the logical cloud as its composite app and DIG, with version `lc`, since it has neither.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub for_cloud: bool,
+}
+
+impl Meta {
+    /// The meta data of logical cloud `cloud`'s own context for `revision`.
+    pub fn for_cloud(
+        project: &ProjectName,
+        cloud: &LogicalCloudName,
+        revision: Revision,
+        namespace: String,
+    ) -> Self {
+        let name = cloud.as_str();
+        Self {
+            project: project.clone(),
+            composite_app: CompositeAppName::new(name)
+                .expect("a logical cloud name is a valid name"),
+            version: CompositeAppVersion::new("lc").expect("a valid version"),
+            dig: DigName::new(name).expect("a logical cloud name is a valid name"),
+            revision,
+            namespace,
+            logical_cloud: Some(cloud.clone()),
+            for_cloud: true,
+        }
+    }
 }
 
 /// One app of the context.

@@ -62,6 +62,20 @@ impl<'a, S: ContextStore + ?Sized> Reader<'a, S> {
         self.manifests_with(app, cluster, &mut Blobs::new()).await
     }
 
+    /// The resources `app` deploys on `cluster`, in order, without their bodies: `(apiVersion, kind, name)`.
+    pub async fn resource_ids(
+        &self,
+        app: &AppName,
+        cluster: &ClusterRef,
+    ) -> Result<Vec<(String, String, String)>> {
+        let record: ClusterRecord = get(self.store, &self.keys.cluster(app, cluster)).await?;
+        Ok(record
+            .resources
+            .into_iter()
+            .map(|e| (e.api_version, e.kind, e.name))
+            .collect())
+    }
+
     /// The whole context. Bodies shared by several clusters are read once.
     pub async fn read(&self) -> Result<AppContext> {
         let mut blobs = Blobs::new();

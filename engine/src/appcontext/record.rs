@@ -47,13 +47,69 @@ pub(crate) struct Entry {
 pub struct Status {
     /// The state.
     pub state: State,
+    /// Why, for the failure states.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
-/// The state of an AppContext.
+impl Status {
+    /// A status with no reason.
+    pub const fn new(state: State) -> Self {
+        Self {
+            state,
+            reason: None,
+        }
+    }
+}
+
+/// The state of an AppContext: `Built` when the engine has written it, then EMCO's AppContext states
+/// (reference §6.2) as rsync works on it. The engine writes `InstantiateFailed` itself for a context whose
+/// build failed, so the failure can be inspected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum State {
     /// Every key is written; nothing is deployed yet.
     Built,
+    /// rsync is applying it.
+    Instantiating,
+    /// rsync applied it.
+    Instantiated,
+    /// The build, or rsync's apply, failed.
+    InstantiateFailed,
+    /// rsync is deleting its resources.
+    Terminating,
+    /// rsync deleted its resources.
+    Terminated,
+    /// rsync failed to delete its resources.
+    TerminateFailed,
+    /// rsync is moving its clusters to a newer context.
+    Updating,
+    /// A newer context replaced it.
+    Updated,
+    /// Moving to a newer context failed.
+    UpdateFailed,
+}
+
+impl State {
+    /// True once rsync has finished uninstalling the context, well or badly.
+    pub const fn is_terminated(self) -> bool {
+        matches!(self, Self::Terminated | Self::TerminateFailed)
+    }
+
+    /// The state's name, as EMCO spells it (`UpdateFailed` is spelled right, not EMCO's `UpdatedFailed`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Built => "Built",
+            Self::Instantiating => "Instantiating",
+            Self::Instantiated => "Instantiated",
+            Self::InstantiateFailed => "InstantiateFailed",
+            Self::Terminating => "Terminating",
+            Self::Terminated => "Terminated",
+            Self::TerminateFailed => "TerminateFailed",
+            Self::Updating => "Updating",
+            Self::Updated => "Updated",
+            Self::UpdateFailed => "UpdateFailed",
+        }
+    }
 }
 
 /// Encodes `value`, stored at `key`, as MessagePack with field names.

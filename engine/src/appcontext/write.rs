@@ -28,7 +28,17 @@ pub struct Written {
 /// it sees every other key. A failure part-way leaves a context without `status`; delete it with
 /// [`super::delete`].
 pub async fn write<S: ContextStore + ?Sized>(store: &S, ctx: &AppContext) -> Result<Written> {
-    let batches = plan(ctx)?;
+    write_as(store, ctx, &Status::new(State::Built)).await
+}
+
+/// Like [`write`], with `status` as the context's status (the saga writes a failed build as
+/// `InstantiateFailed` with its reason, so that it can be inspected).
+pub async fn write_as<S: ContextStore + ?Sized>(
+    store: &S,
+    ctx: &AppContext,
+    status: &Status,
+) -> Result<Written> {
+    let batches = plan_as(ctx, status)?;
     let mut written = Written::default();
     for batch in batches {
         written.txns += 1;
@@ -42,6 +52,11 @@ pub async fn write<S: ContextStore + ?Sized>(store: &S, ctx: &AppContext) -> Res
 /// Every put of `ctx`, grouped into transactions: all but the last hold the content, the last holds only
 /// `status`.
 pub fn plan(ctx: &AppContext) -> Result<Vec<Vec<Op>>> {
+    plan_as(ctx, &Status::new(State::Built))
+}
+
+/// [`plan`] with the given status.
+pub fn plan_as(ctx: &AppContext, status: &Status) -> Result<Vec<Vec<Op>>> {
     let keys = ContextKeys::new(ctx.id);
     let mut puts = Vec::new();
     let meta = keys.meta();
@@ -68,10 +83,7 @@ pub fn plan(ctx: &AppContext) -> Result<Vec<Vec<Op>>> {
         }
     }
     let mut batches = batch(puts)?;
-    let status = Status {
-        state: State::Built,
-    };
-    batches.push(vec![put(keys.status(), &status)?]);
+    batches.push(vec![put(keys.status(), status)?]);
     Ok(batches)
 }
 

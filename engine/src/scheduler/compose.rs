@@ -62,6 +62,8 @@ mod tests {
             dig: "dig".parse().unwrap(),
             revision: Revision::FIRST,
             namespace: "ns".into(),
+            logical_cloud: None,
+            for_cloud: false,
         }
     }
 

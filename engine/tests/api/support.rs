@@ -1,9 +1,7 @@
 //! An in-process API server over a fresh embedded store, and a small client for the tests.
 
-use std::sync::Arc;
-
 use canopy_engine::api::{self, Api, Limits};
-use canopy_engine::store::embedded::EmbeddedStore;
+use canopy_engine::stack::{self, Stack};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -69,8 +67,13 @@ impl TestServer {
 
     pub async fn with_limits(limits: Limits) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = EmbeddedStore::open(dir.path().join("canopy.redb")).unwrap();
-        let state = Api::new(Arc::new(store), limits);
+        let config = stack::Config {
+            limits,
+            ..stack::Config::default()
+        };
+        let state = Stack::embedded(&dir.path().join("canopy.redb"), config)
+            .unwrap()
+            .api;
         let app = api::app(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/v2", listener.local_addr().unwrap());

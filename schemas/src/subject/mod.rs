@@ -8,6 +8,7 @@
 //! | resource | `canopy.res.<ctx>.<provider>+<cluster>.<app>.<kind>.<name>.<state>` |
 //! | cluster | `canopy.cluster.<provider>.<cluster>.<event>` |
 //! | controller | `canopy.controller.<name>.<event>` |
+//! | logical cloud transition | `canopy.lc.<project>.<logicalCloud>.<state>` |
 //!
 //! Every name and state is escaped with [`token::escape`], so each occupies exactly one token whatever it
 //! contains. A cluster inside an AppContext subject is one token, `provider+cluster`, built by
@@ -20,7 +21,7 @@ use std::fmt;
 use crate::ids::ContextId;
 use crate::name::{
     AppName, ClusterRef, CompositeAppName, CompositeAppVersion, ControllerName, DigName,
-    ProjectName,
+    LogicalCloudName, ProjectName,
 };
 
 /// The JetStream stream that captures every canopy event.
@@ -61,6 +62,12 @@ impl Subject {
             e(state),
         ];
         Self::build("dig", &tokens)
+    }
+
+    /// A logical cloud entering `state`.
+    pub fn logical_cloud(project: &ProjectName, lc: &LogicalCloudName, state: &str) -> Self {
+        let e = token::escape;
+        Self::build("lc", &[e(project.as_str()), e(lc.as_str()), e(state)])
     }
 
     /// An app of AppContext `ctx` entering `state` on `cluster`.
@@ -159,6 +166,12 @@ mod tests {
             "Instantiated",
         );
         assert_eq!(dig.as_str(), "canopy.dig.proj.ca.v1~2E0.dig.Instantiated");
+        let lc = Subject::logical_cloud(
+            &"proj".parse().unwrap(),
+            &"lc.1".parse().unwrap(),
+            "Instantiated",
+        );
+        assert_eq!(lc.as_str(), "canopy.lc.proj.lc~2E1.Instantiated");
         let app: AppName = "web".parse().unwrap();
         let ctx = ContextId::new(99);
         assert_eq!(

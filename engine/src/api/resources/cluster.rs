@@ -9,10 +9,11 @@ use canopy_schemas::rest::cluster::{Cluster, ClusterLabel, ClusterProvider, KvPa
 use serde::Serialize;
 
 use super::named;
-use crate::api::resource::{self, Resource, Upload, url_key};
+use crate::api::announce;
+use crate::api::resource::{self, Change, Resource, Upload, url_key};
 use crate::api::routes::Routes;
 use crate::api::{Api, ApiError, ApiResult, upload};
-use crate::store::{PageRequest, key};
+use crate::store::{Key, PageRequest, key};
 use axum::http::StatusCode;
 
 /// Cluster providers.
@@ -42,6 +43,17 @@ impl Resource for Clusters {
     fn requires_file(body: &Cluster) -> bool {
         !body.is_git_ops()
     }
+    /// Announced as `registered` or `deleted`.
+    async fn written(api: &Api, key: &Key, change: Change) {
+        let what = if change == Change::Deleted {
+            "deleted"
+        } else {
+            "registered"
+        };
+        if let Some(event) = announce::cluster(key, what, None) {
+            announce::announce(api, event).await;
+        }
+    }
 }
 
 /// Labels of a cluster; the label is the name.
@@ -52,6 +64,18 @@ impl Resource for ClusterLabels {
     const NOUN: &'static str = "cluster label";
     fn own_names(body: &ClusterLabel) -> Vec<String> {
         vec![body.cluster_label.clone()]
+    }
+    /// Announced on the cluster as `labelled` or `unlabelled`, with the label as the message.
+    async fn written(api: &Api, key: &Key, change: Change) {
+        let what = if change == Change::Deleted {
+            "unlabelled"
+        } else {
+            "labelled"
+        };
+        let label = key.name().as_str().to_owned();
+        if let Some(event) = announce::cluster(key, what, Some(label)) {
+            announce::announce(api, event).await;
+        }
     }
 }
 

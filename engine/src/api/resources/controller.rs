@@ -5,7 +5,8 @@ use canopy_schemas::rest::controller::Controller;
 
 use super::named;
 use crate::api::Api;
-use crate::api::resource::Resource;
+use crate::api::announce;
+use crate::api::resource::{Change, Resource};
 use crate::api::routes::Routes;
 use crate::store::{Key, key};
 
@@ -17,10 +18,19 @@ impl Resource for Controllers {
     const KIND: &'static key::Kind = &key::CONTROLLER;
     const NOUN: &'static str = "controller";
     named!();
-    /// A re-registered or deleted controller's cached channel is dropped; the next call connects anew.
-    fn written(api: &Api, key: &Key) {
+    /// A re-registered or deleted controller's cached channel is dropped; the next call connects anew. The
+    /// change is announced as `registered`, `updated` or `deleted`.
+    async fn written(api: &Api, key: &Key, change: Change) {
         if let Ok(name) = ControllerName::new(key.name().as_str()) {
             api.remote.invalidate(&name);
+        }
+        let what = match change {
+            Change::Created => "registered",
+            Change::Replaced => "updated",
+            Change::Deleted => "deleted",
+        };
+        if let Some(event) = announce::controller(key, what) {
+            announce::announce(api, event).await;
         }
     }
 }

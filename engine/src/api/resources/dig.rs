@@ -1,7 +1,7 @@
 //! Deployment intent groups, DIG intents, generic placement intents and app placement intents.
 //!
-//! A DIG may be replaced only while it is `Created`; until the lifecycle exists every DIG is, so `PUT` is
-//! always allowed for now.
+//! A DIG may be replaced only while it is `Created`, and deleted only as the lifecycle table allows (never
+//! while something of it is or may be deployed); a deleted DIG's runtime state and AppContexts go with it.
 
 use std::collections::BTreeMap;
 
@@ -10,12 +10,26 @@ use canopy_schemas::rest::dig::{AppIntent, Dig, DigIntent, PlacementIntent};
 
 use super::app::sibling_app;
 use super::{named, under_dig};
-use crate::api::resource::Resource;
+use crate::api::lifecycle::name;
+use crate::api::resource::{Change, Resource};
 use crate::api::routes::Routes;
+use crate::api::{Api, ApiResult};
+use crate::lifecycle::{self, DigId, Operation, Target};
 use crate::store::{Key, key};
 
 fn key_of(kind: &'static key::Kind, names: &[&str], field: &str) -> Result<Key, Violation> {
     Key::parse(kind, names).map_err(|e| Violation::new(field, e))
+}
+
+/// The lifecycle target of a DIG key.
+fn target(key: &Key) -> ApiResult<Target> {
+    let n = key.names();
+    Ok(Target::Dig(DigId {
+        project: name(n[0].as_str())?,
+        composite_app: name(n[1].as_str())?,
+        version: name(n[2].as_str())?,
+        dig: name(n[3].as_str())?,
+    }))
 }
 
 /// Deployment intent groups.
@@ -25,6 +39,26 @@ impl Resource for Digs {
     const KIND: &'static key::Kind = &key::DIG;
     const NOUN: &'static str = "deployment intent group";
     named!();
+    async fn admit(api: &Api, key: &Key, _body: &Dig) -> ApiResult<()> {
+        let record = api.lifecycle.record(&target(key)?).await?;
+        Operation::Replace
+            .check(record.state)
+            .map_err(|e| lifecycle::Error::from(e).into())
+    }
+    async fn deleting(api: &Api, key: &Key) -> ApiResult<()> {
+        Ok(api.lifecycle.check_delete(&target(key)?).await?)
+    }
+    async fn written(api: &Api, key: &Key, change: Change) {
+        if change != Change::Deleted {
+            return;
+        }
+        let Ok(target) = target(key) else {
+            return;
+        };
+        if let Err(e) = api.lifecycle.forget(&target).await {
+            tracing::error!(%target, error = %e, "removing a deleted DIG's runtime state and AppContexts");
+        }
+    }
     fn refs(body: &Dig, key: &Key) -> Result<Vec<(String, Key)>, Violation> {
         let n: Vec<&str> = key.names().iter().map(|n| n.as_str()).collect();
         let spec = &body.spec;

@@ -43,6 +43,8 @@ fn fixture() -> (AppContext, Vec<Cluster>) {
             dig: "dig".parse().unwrap(),
             revision: Revision::FIRST,
             namespace: "ns".into(),
+            logical_cloud: None,
+            for_cloud: false,
         },
         apps: vec![App {
             name: "web".parse().unwrap(),
