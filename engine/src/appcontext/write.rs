@@ -31,7 +31,7 @@ pub async fn write<S: ContextStore + ?Sized>(store: &S, ctx: &AppContext) -> Res
     write_as(store, ctx, &Status::new(State::Built)).await
 }
 
-/// Like [`write`], with `status` as the context's status (the saga writes a failed build as
+/// Like [`write()`], with `status` as the context's status (the saga writes a failed build as
 /// `InstantiateFailed` with its reason, so that it can be inspected).
 pub async fn write_as<S: ContextStore + ?Sized>(
     store: &S,
