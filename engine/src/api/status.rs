@@ -235,7 +235,7 @@ async fn fill(api: &Api, out: &mut Value, record: &DigRecord, query: &Query) -> 
         }
         let mut a = json!({"name": app.as_str(), "clusters": clusters});
         if query.output == "detail" {
-            a["placement"] = serde_json::to_value(&placement).unwrap_or(Value::Null);
+            a["placement"] = placement_json(&placement);
         }
         apps.push(a);
     }
@@ -244,6 +244,22 @@ async fn fill(api: &Api, out: &mut Value, record: &DigRecord, query: &Query) -> 
         out["apps"] = json!(apps);
     }
     Ok(())
+}
+
+/// The placement as `detail` shows it: every chosen cluster with its group and score, and every cluster a
+/// placement controller dropped, with the controller and its reason.
+fn placement_json(placement: &appcontext::Placement) -> Value {
+    let clusters: Vec<Value> = placement
+        .clusters
+        .iter()
+        .map(|p| json!({"cluster": p.cluster.to_string(), "group": p.group, "score": p.score}))
+        .collect();
+    let dropped: Vec<Value> = placement
+        .dropped
+        .iter()
+        .map(|d| json!({"cluster": d.cluster.to_string(), "controller": d.controller.as_str(), "reason": d.reason}))
+        .collect();
+    json!({"clusters": clusters, "dropped": dropped})
 }
 
 fn cluster_json(

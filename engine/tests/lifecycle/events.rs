@@ -1,0 +1,164 @@
+//! Every transition is an event, staged in the outbox with the transition and published by the relay:
+//! through a NATS outage and through an engine that dies before publishing, once each and in order.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use canopy_engine::events::Outbox;
+use canopy_engine::events::bus::jetstream as js_bus;
+use canopy_schemas::event::{Event, MSG_ID_HEADER};
+use canopy_tests::NatsServer;
+use serde_json::json;
+
+use crate::support::*;
+
+async fn outbox_drained(env: &Env) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !env
+        .ctx
+        .range(&Outbox::prefix())
+        .await
+        .unwrap()
+        .kvs
+        .is_empty()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the relay did not empty the outbox"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Every message of the stream: (stream sequence, message id, event).
+async fn stream(nats: &NatsServer) -> Vec<(u64, String, Event)> {
+    let js = jetstream::new(nats.connect().await.unwrap());
+    let mut stream = js.get_stream(js_bus::STREAM).await.unwrap();
+    let n = stream.info().await.unwrap().state.messages;
+    let mut out = Vec::new();
+    for sequence in 1..=n {
+        let message = stream.get_raw_message(sequence).await.unwrap();
+        let id = message.headers.get(MSG_ID_HEADER).unwrap().to_string();
+        let event = Event::from_msgpack(&message.payload).unwrap();
+        assert_eq!(message.subject.as_str(), event.subject().as_str());
+        out.push((message.sequence, id, event));
+    }
+    out
+}
+
+async fn jetstream_env(nats: &NatsServer) -> Env {
+    let mut env = Env::embedded().await;
+    let config = js_bus::Config {
+        ack_timeout: Duration::from_secs(1),
+        ..js_bus::Config::default()
+    };
+    let bus = config.build(nats.connect().await.unwrap()).await.unwrap();
+    env.publish_to = Some(Arc::new(bus));
+    env
+}
+
+fn dig_events(all: &[(u64, String, Event)]) -> Vec<(u64, String, String)> {
+    all.iter()
+        .filter(|(_, _, e)| e.subject().as_str().starts_with("canopy.dig."))
+        .map(|(seq, id, e)| (*seq, id.clone(), e.to.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn dig_transitions_made_while_nats_is_down_arrive_in_order_exactly_once() {
+    let nats = NatsServer::start().await.unwrap();
+    let env = jetstream_env(&nats).await;
+    let engine = env.engine().await;
+    base(&engine, &env).await;
+    dig(
+        &engine,
+        json!({"allOf": [{"clusterProvider": "prov", "cluster": "c1"}]}),
+        &[],
+    )
+    .await;
+    outbox_drained(&env).await;
+    let before = stream(&nats).await;
+    // Setup announced the clusters, their labels, rsync's registration and the logical cloud.
+    let subjects: Vec<String> = before
+        .iter()
+        .map(|(_, _, e)| e.subject().as_str().to_owned())
+        .collect();
+    for want in [
+        "canopy.cluster.prov.c1.registered",
+        "canopy.cluster.prov.c3.labelled",
+        "canopy.controller.rsync.registered",
+        "canopy.lc.p1.lc1.Instantiating",
+        "canopy.lc.p1.lc1.Instantiated",
+    ] {
+        assert!(
+            subjects.iter().any(|s| s == want),
+            "{want} missing from {subjects:?}"
+        );
+    }
+    assert!(dig_events(&before).is_empty());
+
+    nats.kill();
+    engine.op(&format!("{DIG}/approve"), None).await.expect(202);
+    engine
+        .op(&format!("{DIG}/instantiate"), None)
+        .await
+        .expect(202);
+    engine.wait_state(DIG, "Instantiated").await;
+    assert_eq!(
+        env.ctx.range(&Outbox::prefix()).await.unwrap().kvs.len(),
+        3,
+        "the three wait in the outbox"
+    );
+    nats.restart().await.unwrap();
+    outbox_drained(&env).await;
+
+    let after = stream(&nats).await;
+    let digs = dig_events(&after);
+    let states: Vec<&str> = digs.iter().map(|(_, _, to)| to.as_str()).collect();
+    assert_eq!(states, ["Approved", "Instantiating", "Instantiated"]);
+    let sequences: Vec<u64> = digs.iter().map(|(s, _, _)| *s).collect();
+    assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
+    let mut ids: Vec<&String> = digs.iter().map(|(_, id, _)| id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "three distinct message ids");
+    assert_eq!(after.len(), before.len() + 3, "nothing else, nothing twice");
+    // The envelope carries the transition.
+    let instantiated = &after
+        .iter()
+        .find(|(_, _, e)| e.to == "Instantiated" && e.subject().as_str().starts_with("canopy.dig."))
+        .unwrap()
+        .2;
+    assert_eq!(instantiated.from.as_deref(), Some("Instantiating"));
+    assert_eq!(instantiated.revision.map(|r| r.get()), Some(1));
+    assert!(instantiated.context.is_some());
+}
+
+#[tokio::test]
+async fn an_engine_killed_between_a_transition_and_its_publish_publishes_it_once_after_restart() {
+    let nats = NatsServer::start().await.unwrap();
+    let env = jetstream_env(&nats).await;
+    let engine = env.engine().await;
+    base(&engine, &env).await;
+    dig(
+        &engine,
+        json!({"allOf": [{"clusterProvider": "prov", "cluster": "c1"}]}),
+        &[],
+    )
+    .await;
+    outbox_drained(&env).await;
+    let before = stream(&nats).await.len();
+    nats.kill();
+    engine.op(&format!("{DIG}/approve"), None).await.expect(202);
+    // Committed with its event; the relay cannot publish; the engine dies.
+    engine.kill();
+    nats.restart().await.unwrap();
+    let engine = env.engine().await;
+    outbox_drained(&env).await;
+    let after = stream(&nats).await;
+    assert_eq!(after.len(), before + 1);
+    let digs = dig_events(&after);
+    assert_eq!(digs.len(), 1);
+    assert_eq!(digs[0].2, "Approved");
+    drop(engine);
+}
