@@ -2,6 +2,7 @@
 //! in priority order and hand off to an rsync double, the state table with every 409, idempotency and
 //! revisions, resume after a killed engine, and the events of every transition.
 
+mod actions;
 mod cloud;
 mod events;
 mod placement;

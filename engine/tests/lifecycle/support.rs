@@ -305,8 +305,8 @@ pub enum Behaviour {
     Drop(Vec<&'static str>),
     /// Placement: scores these clusters.
     Score(Vec<(&'static str, f64)>),
-    /// Action: returns these edits.
-    Edits(Vec<Edit>),
+    /// Action: returns the edits this function makes of the request.
+    Edits(Arc<dyn Fn(&UpdateRequest) -> Vec<Edit> + Send + Sync>),
     /// Fails terminally.
     Fail,
     /// Answers only after this long.
@@ -398,13 +398,10 @@ impl PlacementController for TestController {
 
 #[async_trait]
 impl ActionController for TestController {
-    async fn update_app_context(
-        &self,
-        _request: UpdateRequest,
-    ) -> Result<UpdateResponse, CtlError> {
+    async fn update_app_context(&self, request: UpdateRequest) -> Result<UpdateResponse, CtlError> {
         let behaviour = self.before("UpdateAppContext").await?;
         let edits = match behaviour {
-            Behaviour::Edits(edits) => edits,
+            Behaviour::Edits(edit) => edit(&request),
             _ => Vec::new(),
         };
         Ok(UpdateResponse { edits })
