@@ -162,3 +162,66 @@ async fn an_engine_killed_between_a_transition_and_its_publish_publishes_it_once
     assert_eq!(digs[0].2, "Approved");
     drop(engine);
 }
+
+/// The subjects on the in-process bus, once the outbox is empty.
+async fn memory_subjects(env: &Env) -> Vec<String> {
+    outbox_drained(env).await;
+    env.bus
+        .replay()
+        .into_iter()
+        .map(|m| m.event.subject().as_str().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn controller_and_cluster_changes_are_announced() {
+    let env = Env::embedded().await;
+    let engine = env.engine().await;
+    let controller = |port: u16| json!({"metadata": {"name": "hpa"}, "spec": {"host": "127.0.0.1", "port": port, "type": "action", "priority": 3}});
+    engine
+        .post("/controllers", controller(9040))
+        .await
+        .expect(201);
+    engine
+        .put("/controllers/hpa", controller(9041))
+        .await
+        .expect(200);
+    engine.delete("/controllers/hpa").await.expect(204);
+    engine
+        .post("/cluster-providers", meta("prov"))
+        .await
+        .expect(201);
+    engine
+        .multipart("/cluster-providers/prov/clusters", meta("c9"), b"apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user: {}\ncurrent-context: c\n".to_vec())
+        .await
+        .expect(201);
+    engine
+        .post(
+            "/cluster-providers/prov/clusters/c9/labels",
+            json!({"clusterLabel": "edge"}),
+        )
+        .await
+        .expect(201);
+    engine
+        .delete("/cluster-providers/prov/clusters/c9/labels/edge")
+        .await
+        .expect(204);
+    engine
+        .delete("/cluster-providers/prov/clusters/c9")
+        .await
+        .expect(204);
+    assert_eq!(
+        memory_subjects(&env).await,
+        [
+            "canopy.controller.hpa.registered",
+            "canopy.controller.hpa.updated",
+            "canopy.controller.hpa.deleted",
+            "canopy.cluster.prov.c9.registered",
+            "canopy.cluster.prov.c9.labelled",
+            "canopy.cluster.prov.c9.unlabelled",
+            "canopy.cluster.prov.c9.deleted",
+        ]
+    );
+    let labelled = env.bus.replay()[4].event.clone();
+    assert_eq!(labelled.message, "edge");
+}

@@ -83,7 +83,7 @@ async fn placement_then_action_controllers_run_by_priority_and_only_when_named()
     let instance = status["states"]["statusctxid"].as_str().unwrap().to_owned();
     let call = env.wait_dig_rsync_call(1).await;
     assert_eq!(call.method, RsyncMethod::InstallApp);
-    assert_eq!(call.contexts, [instance.clone()]);
+    assert_eq!(call.contexts, std::slice::from_ref(&instance));
     assert_eq!(env.dig_rsync_calls().len(), 1, "{:?}", env.rsync.calls());
     assert_eq!(status["deployedStatus"], "Built");
     // Every action controller hears of the success.

@@ -83,27 +83,29 @@ impl Env {
 
     /// Starts an engine over these parts, resuming unfinished sagas; controller calls get `deadline`.
     pub async fn engine_with(&self, deadline: Duration) -> Engine {
-        let mut config = stack::Config::default();
-        config.remote = remote::Config {
-            deadline,
-            attempts: 2,
-            backoff_base: Duration::from_millis(20),
-            backoff_cap: Duration::from_millis(100),
-            ..remote::Config::default()
-        };
-        config.saga = lifecycle::saga::Config {
-            step_attempts: 2,
-            backoff_base: Duration::from_millis(20),
-            backoff_cap: Duration::from_millis(100),
+        let config = stack::Config {
+            remote: remote::Config {
+                deadline,
+                attempts: 2,
+                backoff_base: Duration::from_millis(20),
+                backoff_cap: Duration::from_millis(100),
+                ..remote::Config::default()
+            },
+            saga: lifecycle::saga::Config {
+                step_attempts: 2,
+                backoff_base: Duration::from_millis(20),
+                backoff_cap: Duration::from_millis(100),
+            },
+            relay: canopy_engine::events::relay::Config {
+                initial_backoff: Duration::from_millis(20),
+                max_backoff: Duration::from_millis(200),
+            },
+            ..stack::Config::default()
         };
         let bus = self
             .publish_to
             .clone()
             .unwrap_or_else(|| Arc::new(self.bus.clone()));
-        config.relay = canopy_engine::events::relay::Config {
-            initial_backoff: Duration::from_millis(20),
-            max_backoff: Duration::from_millis(200),
-        };
         let stack = Stack::new(self.store.clone(), self.ctx.clone(), bus, config);
         let Stack { api, runner, relay } = stack;
         runner.resume_all().await.unwrap();
@@ -296,6 +298,9 @@ impl Calls {
     }
 }
 
+/// Makes an action controller's edits from its request.
+pub type EditFn = Arc<dyn Fn(&UpdateRequest) -> Vec<Edit> + Send + Sync>;
+
 /// How a test controller answers.
 #[derive(Clone)]
 pub enum Behaviour {
@@ -306,7 +311,7 @@ pub enum Behaviour {
     /// Placement: scores these clusters.
     Score(Vec<(&'static str, f64)>),
     /// Action: returns the edits this function makes of the request.
-    Edits(Arc<dyn Fn(&UpdateRequest) -> Vec<Edit> + Send + Sync>),
+    Edits(EditFn),
     /// Fails terminally.
     Fail,
     /// Answers only after this long.

@@ -170,7 +170,7 @@ async fn instantiated_allows_update_rollback_terminate_and_refuses_the_rest() {
     engine.wait_state(DIG, "Terminated").await;
     let call = env.wait_dig_rsync_call(4).await;
     assert_eq!(call.method, RsyncMethod::UninstallApp);
-    assert_eq!(call.contexts, [ctx1.clone()]);
+    assert_eq!(call.contexts, std::slice::from_ref(&ctx1));
     refused(&engine, &["terminate", "update", "stop"], "Terminated").await;
     let early = engine.delete(DIG).await.expect(409);
     assert!(
