@@ -30,6 +30,10 @@ fn free_port() -> u16 {
 }
 
 async fn start(data: &Path, port: u16, log: &Path) -> Engine {
+    start_with(data, port, log, &[]).await
+}
+
+async fn start_with(data: &Path, port: u16, log: &Path, extra: &[String]) -> Engine {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -43,6 +47,7 @@ async fn start(data: &Path, port: u16, log: &Path) -> Engine {
             "--data-dir",
         ])
         .arg(data)
+        .args(extra)
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
@@ -193,5 +198,117 @@ async fn the_engine_keeps_its_data_across_sigterm_and_sigkill() {
             .any(|l| l.contains("status=201") && l.contains("/v2/projects")),
         "{log}"
     );
+    drop(engine);
+}
+
+/// Waits until the logical cloud's status reports `state`.
+async fn wait_lc_state(base: &str, state: &str) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status: serde_json::Value =
+            reqwest::get(format!("{base}/projects/p1/logical-clouds/lc1/status"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        if status["state"] == state {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "never {state}: {status}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn with_etcd_and_nats_the_engine_keeps_lifecycle_state_in_etcd_and_publishes_to_jetstream() {
+    let etcd = canopy_tests::EtcdServer::start().await.unwrap();
+    let nats = canopy_tests::NatsServer::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (data, log) = (dir.path().join("data"), dir.path().join("engine.log"));
+    let port = free_port();
+    let args = [
+        "--etcd".to_owned(),
+        etcd.endpoint(),
+        "--nats".to_owned(),
+        nats.url(),
+    ];
+    let mut engine = start_with(&data, port, &log, &args).await;
+    let client = reqwest::Client::new();
+    for (path, body) in [
+        ("/projects", json!({"metadata": {"name": "p1"}})),
+        (
+            "/projects/p1/logical-clouds",
+            json!({"metadata": {"name": "lc1"}, "spec": {"level": "0"}}),
+        ),
+    ] {
+        let reply = client
+            .post(format!("{}{path}", engine.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 201);
+    }
+    // A logical cloud that references no cluster fails its build: a whole saga with no rsync needed.
+    let reply = client
+        .post(format!(
+            "{}/projects/p1/logical-clouds/lc1/instantiate",
+            engine.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 202);
+    let status = wait_lc_state(&engine.base, "InstantiateFailed").await;
+    assert!(
+        status["reason"]
+            .as_str()
+            .unwrap()
+            .contains("references no cluster"),
+        "{status}"
+    );
+
+    // The runtime state is in etcd.
+    let mut etcd_client = etcd.connect().await.unwrap();
+    let got = etcd_client.get("/canopy/lc/p1/lc1", None).await.unwrap();
+    assert_eq!(got.kvs().len(), 1);
+    // The transitions reached the JetStream stream.
+    let js = async_nats::jetstream::new(nats.connect().await.unwrap());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut stream = js.get_stream("CANOPY_EVENTS").await.unwrap();
+        let n = stream.info().await.unwrap().state.messages;
+        let mut subjects = Vec::new();
+        for seq in 1..=n {
+            subjects.push(
+                stream
+                    .get_raw_message(seq)
+                    .await
+                    .unwrap()
+                    .subject
+                    .to_string(),
+            );
+        }
+        if subjects.contains(&"canopy.lc.p1.lc1.InstantiateFailed".to_owned()) {
+            assert!(
+                subjects.contains(&"canopy.lc.p1.lc1.Instantiating".to_owned()),
+                "{subjects:?}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "events never arrived: {subjects:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // A crash keeps it: the state comes back from etcd.
+    engine.child.kill().unwrap();
+    wait_exit(&mut engine).await;
+    drop(engine);
+    let engine = start_with(&data, port, &log, &args).await;
+    wait_lc_state(&engine.base, "InstantiateFailed").await;
     drop(engine);
 }
