@@ -245,9 +245,36 @@ async fn cloud_op(
     if matches!(op, Operation::Instantiate | Operation::Update) && body.spec.level != "0" {
         return Err(lifecycle::Error::LevelUnsupported(target.to_string()).into());
     }
+    if op == Operation::Terminate {
+        deployed_digs_refuse(&api, &key, &target).await?;
+    }
     let mut request = Request::new(op);
     request.idempotency_key = idempotency_key(&headers)?;
     accepted(api.lifecycle.apply(&target, &request).await?)
+}
+
+/// A logical cloud is not terminated from under the DIGs deployed into it (409, naming the first).
+async fn deployed_digs_refuse(api: &Api, cloud: &Key, target: &Target) -> ApiResult<()> {
+    for referrer in api.store.referrers(cloud, usize::MAX).await? {
+        if referrer.kind() != &key::DIG {
+            continue;
+        }
+        let n = referrer.names();
+        let dig = Target::Dig(DigId {
+            project: name(n[0].as_str())?,
+            composite_app: name(n[1].as_str())?,
+            version: name(n[2].as_str())?,
+            dig: name(n[3].as_str())?,
+        });
+        let state = api.lifecycle.record(&dig).await?.state;
+        if lifecycle::Operation::Delete.check(state).is_err() {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!("cannot terminate {target}: {dig} is {state}; terminate it first"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn accepted((answer, replayed): (lifecycle::Accepted, bool)) -> ApiResult<Response> {

@@ -258,12 +258,17 @@ impl Lifecycle {
             }
             Operation::Terminate => {
                 let current = record.current;
+                let context = record
+                    .deployed
+                    .or(current.map(|c| c.context))
+                    .ok_or_else(|| {
+                        Error::Corrupt(format!(
+                            "{dig} is {from} but has no AppContext to terminate"
+                        ))
+                    })?;
                 let w = Work {
                     kind: WorkKind::Terminate,
-                    context: record
-                        .deployed
-                        .or(current.map(|c| c.context))
-                        .unwrap_or(ContextId::new(0)),
+                    context,
                     revision: current.map_or(Revision::FIRST, |c| c.revision),
                     from: None,
                 };

@@ -82,6 +82,22 @@ async fn a_level_0_logical_cloud_deploys_its_namespace_and_quotas_to_every_refer
         .await
         .expect(409);
     engine.op(&format!("{LC}/approve"), None).await.expect(404);
+    engine.delete(LC).await.expect(409);
+    // Not from under a deployed DIG.
+    let refused = engine
+        .op(&format!("{LC}/terminate"), None)
+        .await
+        .expect(409);
+    assert!(
+        refused.error().contains("dig1") && refused.error().contains("Instantiated"),
+        "{}",
+        refused.error()
+    );
+    engine
+        .op(&format!("{DIG}/terminate"), None)
+        .await
+        .expect(202);
+    engine.wait_state(DIG, "Terminated").await;
     engine
         .op(&format!("{LC}/terminate"), None)
         .await
@@ -91,7 +107,7 @@ async fn a_level_0_logical_cloud_deploys_its_namespace_and_quotas_to_every_refer
         .rsync
         .calls()
         .into_iter()
-        .find(|c| c.method == RsyncMethod::UninstallApp)
+        .rfind(|c| c.method == RsyncMethod::UninstallApp)
         .unwrap();
     assert_eq!(uninstall.contexts, [instance.to_string()]);
 }

@@ -1,5 +1,6 @@
 //! Logical clouds (EMCO's dcm) and their cluster references, user permissions, cluster quotas and kv-pairs.
-//! Instantiating a logical cloud comes with the scheduler; here they are stored and checked.
+//! A logical cloud may be replaced only while `Created` and deleted only as its lifecycle allows; its
+//! instantiate, terminate and status routes are in `api/lifecycle.rs`.
 
 use canopy_schemas::rest::Violation;
 use canopy_schemas::rest::logical_cloud::{
@@ -7,17 +8,59 @@ use canopy_schemas::rest::logical_cloud::{
 };
 
 use super::named;
-use crate::api::resource::Resource;
+use crate::api::lifecycle::name;
+use crate::api::resource::{Change, Resource};
 use crate::api::routes::Routes;
+use crate::api::{Api, ApiError, ApiResult};
+use crate::lifecycle::{CloudId, Operation, Target};
 use crate::store::{Claim, Key, key};
+use axum::http::StatusCode;
 
-/// Logical clouds.
+/// The lifecycle target of a logical-cloud key.
+fn target(key: &Key) -> ApiResult<Target> {
+    let n = key.names();
+    Ok(Target::Cloud(CloudId {
+        project: name(n[0].as_str())?,
+        logical_cloud: name(n[1].as_str())?,
+    }))
+}
+
+/// Logical clouds. Deleting one follows its lifecycle, as a DIG's does: not while it is deployed.
 pub struct LogicalClouds;
 impl Resource for LogicalClouds {
     type Body = LogicalCloud;
     const KIND: &'static key::Kind = &key::LOGICAL_CLOUD;
     const NOUN: &'static str = "logical cloud";
     named!();
+    async fn admit(api: &Api, key: &Key, _body: &LogicalCloud) -> ApiResult<()> {
+        let record = api.lifecycle.record(&target(key)?).await?;
+        // Changing a deployed cloud's body would leave the clusters out of step; the rules are delete's.
+        Operation::Delete
+            .check_for(true, record.state)
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    format!(
+                        "cannot replace a logical cloud that is {}; replace it before instantiate or after terminate",
+                        e.state
+                    ),
+                )
+            })
+    }
+    async fn deleting(api: &Api, key: &Key) -> ApiResult<()> {
+        Ok(api.lifecycle.check_delete(&target(key)?).await?)
+    }
+    async fn written(api: &Api, key: &Key, change: Change) {
+        if change != Change::Deleted {
+            return;
+        }
+        let Ok(target) = target(key) else {
+            return;
+        };
+        if let Err(e) = api.lifecycle.forget(&target).await {
+            tracing::error!(%target, error = %e, "removing a deleted logical cloud's runtime state");
+        }
+    }
 }
 
 /// Cluster references; each cluster at most once per logical cloud. EMCO serves no `PUT` for them.

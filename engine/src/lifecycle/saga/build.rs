@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use canopy_schemas::DigState;
 use canopy_schemas::controller::{
     DigIdentity, FilterRequest, FilterResponse, UpdateRequest, UpdateResponse,
 };
@@ -392,7 +393,11 @@ async fn placed_apps(parts: &Parts) -> Result<BTreeMap<ClusterRef, u64>, StepErr
         .map_err(|e| err(&e, e.is_retryable()))?;
     for kv in records.kvs {
         let record = DigRecord::decode(&kv.key, &kv.value).map_err(|e| err(&e, false))?;
-        let Some(context) = record.deployed else {
+        // A terminated DIG keeps the id of the context rsync uninstalled; it runs nothing now.
+        let Some(context) = record
+            .deployed
+            .filter(|_| record.state != DigState::Terminated)
+        else {
             continue;
         };
         let reader = match appcontext::Reader::open(parts.ctx.as_ref(), context).await {
