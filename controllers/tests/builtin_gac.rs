@@ -42,12 +42,9 @@ async fn a_new_object_is_added_to_every_cluster_from_its_yaml_file() {
     let Op::Add(resource) = &edits[0].op else {
         panic!("not an add: {edits:?}");
     };
-    let key = ResourceKey::new(
-        "networking.k8s.io/v1",
-        "NetworkPolicy",
-        Some("default"),
-        "deny-all",
-    );
+    // The object names no namespace, so neither does its key: it lands in the logical cloud's namespace as
+    // a rendered resource without one does.
+    let key = ResourceKey::new("networking.k8s.io/v1", "NetworkPolicy", None, "deny-all");
     assert_eq!(resource.key, key);
     assert_eq!(resource.body["spec"], json!({"podSelector": {}}));
     assert_eq!(resource.body["kind"], "NetworkPolicy");

@@ -138,3 +138,85 @@ async fn an_edit_of_a_missing_resource_fails_the_step_and_names_it() {
     // All or none: the context kept for inspection has no trace of the edit.
     assert_eq!(status["deployedStatus"], "InstantiateFailed");
 }
+
+#[tokio::test]
+async fn the_built_in_gac_gets_its_intents_from_the_gac_routes_and_its_edits_land() {
+    let env = Env::embedded().await;
+    let engine = env.engine().await;
+    base(&engine, &env).await;
+    let (_, gac) = canopy_controllers::builtin::controller("gac").unwrap();
+    let serving =
+        canopy_controllers::serve("127.0.0.1:0".parse().unwrap(), gac, std::future::pending())
+            .await
+            .unwrap();
+    engine
+        .post(
+            "/controllers",
+            json!({"metadata": {"name": "gac"}, "spec": {"host": "127.0.0.1", "port": serving.addr().port(),
+                "type": "action", "priority": 1}}),
+        )
+        .await
+        .expect(201);
+    dig(&engine, intent(), &[]).await;
+    let gi = format!("{DIG}/generic-k8s-intents");
+    engine.post(&gi, meta("gi")).await.expect(201);
+    let configmap =
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata: {}\n".to_vec();
+    engine
+        .multipart(
+            &format!("{gi}/gi/resources"),
+            json!({"metadata": {"name": "cm-extra"}, "spec": {"app": "collectd", "newObject": "true",
+                "resourceGVK": {"apiVersion": "v1", "kind": "ConfigMap", "name": "extra"}}}),
+            configmap,
+        )
+        .await
+        .expect(201);
+    engine
+        .multipart_parts(
+            &format!("{gi}/gi/resources/cm-extra/customizations"),
+            json!({"metadata": {"name": "edge-only"}, "spec": {"clusterSpecific": "true",
+                "clusterInfo": {"scope": "label", "clusterProvider": "prov", "clusterLabel": "edge", "mode": "allow"},
+                "configMapOptions": {"dataKeyOptions": [{"fileName": "app.conf", "keyName": "conf"}]}}}),
+            vec![("files", "app.conf", b"level=debug\n".to_vec())],
+        )
+        .await
+        .expect(201);
+    engine
+        .post(
+            &format!("{DIG}/intents"),
+            json!({"metadata": {"name": "gac-intents"}, "spec": {"intent": {"gac": "gi"}}}),
+        )
+        .await
+        .expect(201);
+    engine.op(&format!("{DIG}/approve"), None).await.expect(202);
+    engine
+        .op(&format!("{DIG}/instantiate"), None)
+        .await
+        .expect(202);
+    let status = engine.wait_state(DIG, "Instantiated").await;
+    let id = status["states"]["statusctxid"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ctx = Reader::open(env.ctx.as_ref(), id)
+        .await
+        .unwrap()
+        .read()
+        .await
+        .unwrap();
+    let app = &ctx.apps[0];
+    let edge = &app.clusters[&"prov+c1".parse().unwrap()];
+    let core = &app.clusters[&"prov+c3".parse().unwrap()];
+    let extra = edge
+        .resources
+        .iter()
+        .find(|r| r.name == "extra")
+        .expect("the ConfigMap on the edge cluster");
+    let body: serde_json::Value = yaml_serde::from_slice(&extra.body).unwrap();
+    assert_eq!(body["data"]["conf"], "level=debug\n");
+    assert!(
+        core.resources.iter().all(|r| r.name != "extra"),
+        "not on the core cluster"
+    );
+}

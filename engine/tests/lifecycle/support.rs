@@ -237,14 +237,29 @@ impl Engine {
     }
 
     pub async fn multipart(&self, path: &str, metadata: Value, file: Vec<u8>) -> Reply {
-        let form = Form::new()
-            .part(
-                "metadata",
-                Part::text(metadata.to_string())
-                    .mime_str("application/json")
-                    .unwrap(),
-            )
-            .part("file", Part::bytes(file).file_name("upload.tgz"));
+        self.multipart_parts(path, metadata, vec![("file", "upload.tgz", file)])
+            .await
+    }
+
+    /// A multipart POST with `metadata` and the given `(part, file name, bytes)` parts.
+    pub async fn multipart_parts(
+        &self,
+        path: &str,
+        metadata: Value,
+        parts: Vec<(&str, &str, Vec<u8>)>,
+    ) -> Reply {
+        let mut form = Form::new().part(
+            "metadata",
+            Part::text(metadata.to_string())
+                .mime_str("application/json")
+                .unwrap(),
+        );
+        for (part, file_name, bytes) in parts {
+            form = form.part(
+                part.to_owned(),
+                Part::bytes(bytes).file_name(file_name.to_owned()),
+            );
+        }
         self.send(
             self.client
                 .request(Method::POST, self.url(path))

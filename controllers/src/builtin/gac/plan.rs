@@ -78,10 +78,13 @@ impl Plan<'_> {
     fn add(&mut self, app: &AppResources, r: &ResourceSpec) -> Result<(), Failure> {
         let base = validate::base_object(r)?;
         let gvk = &r.spec.resource_gvk;
-        let namespace = match base.pointer("/metadata/namespace").and_then(Value::as_str) {
-            Some(ns) => Some(ns.to_owned()),
-            None => Some(self.request.dig.namespace.clone()).filter(|ns| !ns.is_empty()),
-        };
+        // The key names the namespace the object names, none when it names none: like a rendered chart's
+        // resources, such an object is applied in the logical cloud's namespace, and a cluster-scoped kind
+        // keeps none.
+        let namespace = base
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let key = ResourceKey::new(&gvk.api_version, &gvk.kind, namespace.as_deref(), &gvk.name);
         if r.customizations.is_empty() {
             let resource = Resource { key, body: base };

@@ -147,10 +147,12 @@ impl Runner {
         }
         let handle = tokio::spawn(async move {
             run(&parts, &target, work).await;
-            tasks
-                .lock()
-                .expect("the task table is never poisoned")
-                .remove(&target);
+            // Forget this task, not a newer one started for the same target since.
+            let me = tokio::task::id();
+            let mut tasks = tasks.lock().expect("the task table is never poisoned");
+            if tasks.get(&target).is_some_and(|t| t.id() == me) {
+                tasks.remove(&target);
+            }
         });
         guard.insert(key, handle.abort_handle());
     }
