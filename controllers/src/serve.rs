@@ -151,7 +151,10 @@ pub fn serve_listener(
         Controller::Action(c) => Server::builder().add_service(ActionService::new(c).into_server()),
     };
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = router.serve_with_incoming_shutdown(TcpIncoming::from(listener), async move {
+    // Without TCP_NODELAY a response can wait for the engine's delayed ACK (about 40 ms on Linux); the
+    // builder's own `tcp_nodelay` does not apply to an incoming stream given to it.
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let server = router.serve_with_incoming_shutdown(incoming, async move {
         // A dropped sender also stops the server.
         let _ = stopped.await;
     });

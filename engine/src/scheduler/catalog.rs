@@ -1,7 +1,7 @@
 //! The cluster catalog: every cluster of the given providers with its labels and kv-pairs, read from the
 //! resource store, in the form placement and action controllers see clusters.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use canopy_schemas::controller::{Cluster, KvEntry};
 use canopy_schemas::name::{ClusterLabel, ClusterProviderName, ClusterRef, Name};
@@ -46,6 +46,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Every cluster of `providers` (in the order given, each provider's clusters by name), with its labels
 /// (by name) and its kv-pairs flattened to one entry per key (kv-pair objects by name, keys in stored order).
+///
+/// Three listings per provider, whatever its number of clusters: the clusters, then every label and every
+/// kv-pair object under the provider, each assigned to its cluster.
 pub async fn load<S: ResourceStore + ?Sized>(
     store: &S,
     providers: &[ClusterProviderName],
@@ -57,21 +60,36 @@ pub async fn load<S: ResourceStore + ?Sized>(
         if store.get(&provider_key).await?.is_none() {
             return Err(Error::ProviderMissing(provider.clone()));
         }
-        for record in all(store, &key::CLUSTER, &provider_key).await? {
-            let cluster = ClusterRef::new(provider.clone(), record.key.name().clone().into());
-            let mut entry = Cluster::new(cluster);
-            for label in all(store, &key::CLUSTER_LABEL, &record.key).await? {
-                entry
-                    .labels
-                    .push(ClusterLabel::from(label.key.name().clone()));
-            }
-            for kv in all(store, &key::CLUSTER_KV, &record.key).await? {
-                entry.kv.extend(kv_entries(kv)?);
-            }
+        let clusters = all(store, &key::CLUSTER, &provider_key).await?;
+        // One cluster's labels (and kv-pair objects) are listed together and by name, as a listing under
+        // the cluster lists them.
+        let mut labels: HashMap<Name, Vec<ClusterLabel>> = HashMap::new();
+        for label in all(store, &key::CLUSTER_LABEL, &provider_key).await? {
+            labels
+                .entry(cluster_name(&label.key).clone())
+                .or_default()
+                .push(ClusterLabel::from(label.key.name().clone()));
+        }
+        let mut kv: HashMap<Name, Vec<KvEntry>> = HashMap::new();
+        for record in all(store, &key::CLUSTER_KV, &provider_key).await? {
+            let cluster = cluster_name(&record.key).clone();
+            let entries = kv_entries(record)?;
+            kv.entry(cluster).or_default().extend(entries);
+        }
+        for record in clusters {
+            let name = record.key.name();
+            let mut entry = Cluster::new(ClusterRef::new(provider.clone(), name.clone().into()));
+            entry.labels = labels.remove(name).unwrap_or_default();
+            entry.kv = kv.remove(name).unwrap_or_default();
             out.push(entry);
         }
     }
     Ok(out)
+}
+
+/// The cluster a label or kv-pair key belongs to (its names are provider, cluster, own name).
+fn cluster_name(key: &Key) -> &Name {
+    &key.names()[1]
 }
 
 /// Sets the synthetic entry `{kv_pair: "canopy", key: "placedApps", value: N}` on every cluster of

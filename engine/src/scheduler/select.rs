@@ -7,7 +7,7 @@
 //! - Each group keeps its highest-scoring cluster; a tie goes to the smallest `provider+cluster` string.
 //!   A group left with no cluster (for a mandatory group: its one cluster was dropped) fails the app.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use canopy_schemas::controller::{AppCandidates, FilterResponse, Verdict};
 use canopy_schemas::name::{AppName, ClusterRef, ControllerName};
@@ -113,36 +113,20 @@ impl Scores {
 
     /// Applies `controller`'s decisions in order, all or none.
     pub fn apply(&mut self, controller: &ControllerName, response: &FilterResponse) -> Result<()> {
-        let mut next = self.clone();
+        let drops = self.check(controller, response)?;
         for decisions in &response.apps {
             let app = &decisions.app;
-            let Some(candidates) = next.candidates.iter_mut().find(|c| &c.app == app) else {
-                return Err(Error::UnknownApp {
-                    controller: controller.clone(),
-                    app: app.clone(),
-                });
-            };
             for decision in &decisions.clusters {
                 let cluster = &decision.cluster;
-                if !candidates.is_candidate(cluster) {
-                    return Err(Error::NotCandidate {
-                        controller: controller.clone(),
-                        app: app.clone(),
-                        cluster: cluster.clone(),
-                    });
-                }
                 match &decision.verdict {
                     Verdict::Keep { score } => {
-                        *next
+                        *self
                             .scores
                             .entry((app.clone(), cluster.clone()))
                             .or_default() += score;
                     }
                     Verdict::Drop { reason } => {
-                        for group in &mut candidates.groups {
-                            group.clusters.retain(|c| &c.cluster != cluster);
-                        }
-                        next.dropped.entry(app.clone()).or_default().push(Dropped {
+                        self.dropped.entry(app.clone()).or_default().push(Dropped {
                             cluster: cluster.clone(),
                             controller: controller.clone(),
                             reason: reason.clone(),
@@ -151,8 +135,51 @@ impl Scores {
                 }
             }
         }
-        *self = next;
+        for (i, dropped) in drops {
+            for group in &mut self.candidates[i].groups {
+                group.clusters.retain(|c| !dropped.contains(&c.cluster));
+            }
+        }
         Ok(())
+    }
+
+    /// Checks that every decision names an app being placed and a cluster that is still a candidate when
+    /// the decision comes (a drop removes the cluster for the decisions after it); answers the clusters
+    /// dropped per app, by the app's index in `candidates`.
+    fn check(
+        &self,
+        controller: &ControllerName,
+        response: &FilterResponse,
+    ) -> Result<HashMap<usize, HashSet<ClusterRef>>> {
+        let mut current: HashMap<usize, HashSet<&ClusterRef>> = HashMap::new();
+        let mut drops: HashMap<usize, HashSet<ClusterRef>> = HashMap::new();
+        for decisions in &response.apps {
+            let app = &decisions.app;
+            let Some(i) = self.candidates.iter().position(|c| &c.app == app) else {
+                return Err(Error::UnknownApp {
+                    controller: controller.clone(),
+                    app: app.clone(),
+                });
+            };
+            let candidates = current
+                .entry(i)
+                .or_insert_with(|| self.candidates[i].clusters().map(|c| &c.cluster).collect());
+            for decision in &decisions.clusters {
+                let cluster = &decision.cluster;
+                if !candidates.contains(cluster) {
+                    return Err(Error::NotCandidate {
+                        controller: controller.clone(),
+                        app: app.clone(),
+                        cluster: cluster.clone(),
+                    });
+                }
+                if let Verdict::Drop { .. } = decision.verdict {
+                    candidates.remove(cluster);
+                    drops.entry(i).or_default().insert(cluster.clone());
+                }
+            }
+        }
+        Ok(drops)
     }
 
     /// One cluster per group: the highest total score, ties to the smallest `provider+cluster`. The

@@ -2,7 +2,7 @@
 //! `#[cfg(test)]`, so each implementation's tests call the same code: [`run`] on an empty store.
 //!
 //! It covers create, get, replace and delete; parent, child and reference rules; unique claims; atomic
-//! multi-record writes; listing with pagination; and blobs of 50 MB.
+//! multi-record writes; listing with pagination and under a grandparent; and blobs of 50 MB.
 
 use bytes::Bytes;
 use serde_json::json;
@@ -253,6 +253,7 @@ async fn pagination(store: &dyn ResourceStore) {
     writes.extend([
         create(&project("pages2")),
         create(&composite_app("pages2", "other")),
+        create(&app("pages2", "other", "stray")),
     ]);
     store.write(writes).await.unwrap();
 
@@ -294,6 +295,17 @@ async fn pagination(store: &dyn ResourceStore) {
     let root_names: Vec<&str> = roots.items.iter().map(|r| r.key.name().as_str()).collect();
     assert_eq!(root_names, ["pages", "pages2"]);
 
+    let deep = store
+        .list(&key::APP, Some(&p), PageRequest::default())
+        .await
+        .unwrap();
+    let deep: Vec<&Key> = deep.items.iter().map(|r| &r.key).collect();
+    assert_eq!(
+        deep,
+        [&app("pages", "ca00", "deep")],
+        "a listing under a grandparent spans its grandchildren, and only those"
+    );
+
     let foreign = PageRequest {
         after: Some(project("pages2").storage_key()),
         limit: Some(5),
@@ -310,6 +322,7 @@ async fn pagination(store: &dyn ResourceStore) {
             .map(|n| Write::Delete(composite_app("pages", n))),
     );
     cleanup.extend([
+        Write::Delete(app("pages2", "other", "stray")),
         Write::Delete(composite_app("pages2", "other")),
         Write::Delete(project("pages2")),
         Write::Delete(p),

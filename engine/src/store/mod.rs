@@ -119,7 +119,8 @@ pub trait ResourceStore: Send + Sync + 'static {
     /// Reads one object.
     async fn get(&self, key: &Key) -> Result<Option<Record>>;
 
-    /// Lists objects of `kind` under `parent` in key order, one page at a time.
+    /// Lists objects of `kind` under `parent` in key order, one page at a time. `parent` may be any
+    /// ancestor, not only the kind's parent: a cluster provider lists the labels of all its clusters.
     async fn list(
         &self,
         kind: &'static Kind,

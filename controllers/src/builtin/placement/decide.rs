@@ -1,7 +1,11 @@
 //! The decisions about one app's candidates: drop those breaking a rule, score the others, then spread.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use canopy_schemas::controller::placement::Spec;
 use canopy_schemas::controller::{AppCandidates, AppDecision, Cluster, ClusterDecision};
+use canopy_schemas::name::ClusterRef;
 
 use super::{rules, score, spread};
 
@@ -21,25 +25,26 @@ pub(super) struct Candidate<'a> {
 /// Keeps (with a score) or drops each candidate of `app`, once each, in the order of first appearance.
 pub(super) fn app(spec: &Spec, app: &AppCandidates) -> AppDecision {
     let mut candidates: Vec<Candidate> = Vec::new();
+    let mut index: HashMap<&ClusterRef, usize> = HashMap::new();
     for group in &app.groups {
         for cluster in &group.clusters {
-            match candidates
-                .iter_mut()
-                .find(|c| c.cluster.cluster == cluster.cluster)
-            {
-                Some(seen) => seen.mandatory |= group.mandatory,
-                None => candidates.push(Candidate {
-                    cluster,
-                    mandatory: group.mandatory,
-                    dropped: rules::failure(spec, cluster),
-                    score: 0.0,
-                }),
+            match index.entry(&cluster.cluster) {
+                Entry::Occupied(seen) => candidates[*seen.get()].mandatory |= group.mandatory,
+                Entry::Vacant(slot) => {
+                    slot.insert(candidates.len());
+                    candidates.push(Candidate {
+                        cluster,
+                        mandatory: group.mandatory,
+                        dropped: rules::failure(spec, cluster),
+                        score: 0.0,
+                    });
+                }
             }
         }
     }
     score::base(&spec.capacity, spec.weights, &mut candidates);
     if let Some(rule) = &spec.spread {
-        spread::apply(rule, spec.weights.spread, app, &mut candidates);
+        spread::apply(rule, spec.weights.spread, app, &index, &mut candidates);
     }
     AppDecision {
         app: app.app.clone(),

@@ -9,16 +9,23 @@
 //!   earlier anyOf group's best cluster), `most` being the largest count (no bonus while it is 0). Groups
 //!   are taken in order; a cluster is scored in its first anyOf group.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use canopy_schemas::controller::AppCandidates;
 use canopy_schemas::controller::placement::Spread;
+use canopy_schemas::name::ClusterRef;
 
 use super::attrs;
 use super::decide::Candidate;
 
-/// Drops and rescores `candidates` (the app's, once each) for `rule`.
-pub(super) fn apply(rule: &Spread, weight: f64, app: &AppCandidates, candidates: &mut [Candidate]) {
+/// Drops and rescores `candidates` (the app's, once each, at their position in `index`) for `rule`.
+pub(super) fn apply(
+    rule: &Spread,
+    weight: f64,
+    app: &AppCandidates,
+    index: &HashMap<&ClusterRef, usize>,
+    candidates: &mut [Candidate],
+) {
     let key = &rule.topology_key;
     let mut domains: Vec<Option<String>> = Vec::with_capacity(candidates.len());
     for c in candidates.iter_mut() {
@@ -34,10 +41,7 @@ pub(super) fn apply(rule: &Spread, weight: f64, app: &AppCandidates, candidates:
         let most = counts.values().copied().max().unwrap_or(0);
         let mut best: Option<usize> = None;
         for cluster in &group.clusters {
-            let Some(i) = candidates
-                .iter()
-                .position(|c| c.cluster.cluster == cluster.cluster)
-            else {
+            let Some(&i) = index.get(&cluster.cluster) else {
                 continue;
             };
             let (Some(domain), None) = (&domains[i], &candidates[i].dropped) else {

@@ -76,6 +76,57 @@ async fn the_catalog_lists_each_cluster_with_its_labels_and_kv_pairs() {
 }
 
 #[tokio::test]
+async fn labels_and_kv_pairs_land_on_their_own_cluster_among_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path().join("s.redb")).unwrap();
+    let meta = |n: &str| json!({"metadata": {"name": n}});
+    let kv = |v: u32| json!({"metadata": {"name": "cap"}, "spec": {"kv": [{"cpu": v}]}});
+    let mut writes = vec![
+        put(key(&key::CLUSTER_PROVIDER, &["p"]), meta("p")),
+        put(key(&key::CLUSTER_PROVIDER, &["p2"]), meta("p2")),
+        put(key(&key::CLUSTER, &["p2", "c1"]), meta("c1")),
+        put(
+            key(&key::CLUSTER_LABEL, &["p2", "c1", "other"]),
+            json!({"clusterLabel": "other"}),
+        ),
+        put(key(&key::CLUSTER_KV, &["p2", "c1", "cap"]), kv(99)),
+    ];
+    // `c1-x` sorts after `c1` as a cluster but before it in a label's path (`c1-x/` < `c1/`).
+    for (i, name) in ["c1", "c1-x", "c10", "c2"].into_iter().enumerate() {
+        writes.push(put(key(&key::CLUSTER, &["p", name]), meta(name)));
+        for label in [format!("l-{name}"), "all".to_owned()] {
+            writes.push(put(
+                key(&key::CLUSTER_LABEL, &["p", name, &label]),
+                json!({"clusterLabel": label}),
+            ));
+        }
+        writes.push(put(
+            key(&key::CLUSTER_KV, &["p", name, "cap"]),
+            kv(i as u32),
+        ));
+    }
+    store.write(writes).await.unwrap();
+
+    let catalog = load(&store, &[provider("p")]).await.unwrap();
+    let seen: Vec<(String, Vec<&str>, Vec<&Value>)> = (catalog.iter())
+        .map(|c| {
+            let labels = c.labels.iter().map(|l| l.as_str()).collect();
+            let kv = c.kv.iter().map(|e| &e.value).collect();
+            (c.cluster.to_string(), labels, kv)
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("p+c1".to_owned(), vec!["all", "l-c1"], vec![&json!(0)]),
+            ("p+c1-x".to_owned(), vec!["all", "l-c1-x"], vec![&json!(1)]),
+            ("p+c10".to_owned(), vec!["all", "l-c10"], vec![&json!(2)]),
+            ("p+c2".to_owned(), vec!["all", "l-c2"], vec![&json!(3)]),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn a_missing_provider_is_an_error_naming_it() {
     let (_dir, store) = store().await;
     let err = load(&store, &[provider("nope")]).await.unwrap_err();

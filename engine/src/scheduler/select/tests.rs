@@ -192,3 +192,24 @@ fn decisions_outside_the_candidates_fail_naming_the_controller_and_change_nothin
         "a dropped cluster is no longer a candidate"
     );
 }
+
+#[test]
+fn a_decision_after_a_drop_of_the_same_cluster_in_one_response_fails_and_changes_nothing() {
+    let mut s = scores();
+    let before = s.clone();
+    let err = s
+        .apply(
+            &controller("hpa"),
+            &response(vec![
+                ClusterDecision::keep(r("p+c"), 2.0),
+                ClusterDecision::drop(r("p+b"), "x"),
+                ClusterDecision::keep(r("p+b"), 1.0),
+            ]),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NotCandidate { cluster, .. } if *cluster == r("p+b")),
+        "{err}"
+    );
+    assert_eq!(s, before, "all or none");
+}
