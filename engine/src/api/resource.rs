@@ -120,6 +120,16 @@ pub trait Resource: Send + Sync + 'static {
         async {}
     }
 
+    /// Adds to `GET item`'s JSON what lives outside the stored body (a DIG's lifecycle `states`). The default
+    /// adds nothing.
+    fn shown(
+        _api: &Api,
+        _key: &Key,
+        shown: serde_json::Value,
+    ) -> impl Future<Output = ApiResult<serde_json::Value>> + Send {
+        async { Ok(shown) }
+    }
+
     /// What `GET item` answers as JSON: the stored body, unless a query asks for a part of it.
     fn view(
         stored: serde_json::Value,
@@ -319,7 +329,10 @@ pub async fn get_one<R: Resource>(
     let record = load(&api, &key, R::NOUN).await?;
     match R::UPLOAD {
         Some(upload) => negotiate::respond(&api, &record, upload, &headers).await,
-        None => Ok(Json(R::view(record.data, &query)?).into_response()),
+        None => {
+            let shown = R::shown(&api, &key, R::view(record.data, &query)?).await?;
+            Ok(Json(shown).into_response())
+        }
     }
 }
 

@@ -70,9 +70,17 @@ async fn created_allows_only_approve_and_changes() {
     // Created is the only state where the DIG itself may change.
     let body = json!({"metadata": {"name": "dig1"}, "spec": {"compositeProfile": "cp", "version": "r2", "logicalCloud": "lc1"}});
     engine.put(DIG, body.clone()).await.expect(200);
+    // GET shows the lifecycle as EMCO's `states`; the body read can be sent back as it is.
+    let read = engine.get(DIG).await.expect(200).body;
+    assert_eq!(read["states"]["state"], "Created");
+    assert_eq!(read["states"]["actions"], json!([]));
+    engine.put(DIG, read).await.expect(200);
     engine.op(&format!("{DIG}/approve"), None).await.expect(202);
     let reply = engine.put(DIG, body).await.expect(409);
     assert!(reply.error().contains("Approved"), "{}", reply.error());
+    let read = engine.get(DIG).await.expect(200).body;
+    assert_eq!(read["states"]["state"], "Approved");
+    assert_eq!(read["states"]["actions"][0]["state"], "Approved");
     // Approving twice is harmless and records nothing new.
     engine.op(&format!("{DIG}/approve"), None).await.expect(202);
     let status = engine.get(&format!("{DIG}/status")).await.expect(200);

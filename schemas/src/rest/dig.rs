@@ -18,6 +18,11 @@ pub struct Dig {
     pub metadata: Metadata,
     /// What to deploy, where, with which values.
     pub spec: DigSpec,
+    /// Read only: the lifecycle state (EMCO's `states`) that `GET` adds. It is accepted and ignored on
+    /// create and replace, so a body read with `GET` can be sent back as it is.
+    #[serde(default, skip_serializing)]
+    #[schema(read_only, value_type = Option<Object>)]
+    pub states: Option<serde_json::Value>,
 }
 
 /// What a DIG deploys.

@@ -48,6 +48,18 @@ impl Resource for Digs {
     async fn deleting(api: &Api, key: &Key) -> ApiResult<()> {
         Ok(api.lifecycle.check_delete(&target(key)?).await?)
     }
+    /// `GET` shows the lifecycle as EMCO's status does: `states: {statusctxid, actions}`, plus `state`.
+    async fn shown(
+        api: &Api,
+        key: &Key,
+        mut shown: serde_json::Value,
+    ) -> ApiResult<serde_json::Value> {
+        let record = api.lifecycle.record(&target(key)?).await?;
+        let mut states = crate::api::status::states(&record);
+        states["state"] = serde_json::json!(record.state.as_str());
+        shown["states"] = states;
+        Ok(shown)
+    }
     async fn written(api: &Api, key: &Key, change: Change) {
         if change != Change::Deleted {
             return;
