@@ -109,6 +109,9 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    /// Pending events could not be settled.
+    #[error("settling pending events")]
+    Announcements(#[source] api::announce::Error),
     /// Unfinished sagas could not be read.
     #[error("resuming unfinished sagas")]
     Resume(#[source] crate::lifecycle::Error),
@@ -220,6 +223,16 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
         let Stack { api, runner, relay } = self.stack;
+        let (promoted, dropped) = api::announce::recover(api.store.as_ref(), api.ctx.as_ref())
+            .await
+            .map_err(Error::Announcements)?;
+        if promoted + dropped > 0 {
+            tracing::info!(
+                promoted,
+                dropped,
+                "settled the pending events of a previous run"
+            );
+        }
         let resumed = runner.resume_all().await.map_err(Error::Resume)?;
         tracing::info!(addr = %self.listener.local_addr().map_err(Error::Serve)?, resumed, "canopy engine serving the EMCO v2 API");
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
 use super::Api;
+use super::announce::{self, Expect};
 use super::body::{Parts, parse_json, read_bounded};
 use super::error::{ApiError, ApiResult};
 use super::negotiate;
@@ -118,6 +119,12 @@ pub trait Resource: Send + Sync + 'static {
     /// cannot fail the request, which has already been carried out; what fails is logged.
     fn written(_api: &Api, _key: &Key, _change: Change) -> impl Future<Output = ()> + Send {
         async {}
+    }
+
+    /// The event a successful write of `key` announces (a controller registered, a cluster labelled), if
+    /// any. It is staged before the write and published only if the write happened (`api/announce.rs`).
+    fn announcement(_key: &Key, _change: Change) -> Option<canopy_schemas::event::Event> {
+        None
     }
 
     /// Adds to `GET item`'s JSON what lives outside the stored body (a DIG's lifecycle `states`). The default
@@ -276,11 +283,15 @@ async fn put<R: Resource>(
     let (put, refs) = put_of::<R>(&key, &body, blobs)?;
     R::admit(api, &key, &body).await?;
     let data = put.data.clone();
-    let outcome = api
-        .store
-        .write(vec![write(put)])
-        .await
-        .map_err(|e| store_error(e, &refs, R::NOUN))?;
+    let staged = match R::announcement(&key, change_of(api, &key, url.is_none()).await?) {
+        Some(event) => Some(
+            announce::stage(api.ctx.as_ref(), event, &key, Expect::Present(data.clone())).await?,
+        ),
+        None => None,
+    };
+    let written = api.store.write(vec![write(put)]).await;
+    settle(api, staged, written.is_ok()).await;
+    let outcome = written.map_err(|e| store_error(e, &refs, R::NOUN))?;
     let change = if outcome[0] == Outcome::Created {
         Change::Created
     } else {
@@ -288,6 +299,31 @@ async fn put<R: Resource>(
     };
     R::written(api, &key, change).await;
     Ok((outcome[0], data))
+}
+
+/// Whether a write of `key` creates or replaces it: a `POST` creates; a `PUT` replaces what exists.
+async fn change_of(api: &Api, key: &Key, create: bool) -> ApiResult<Change> {
+    if create || api.store.get(key).await?.is_none() {
+        Ok(Change::Created)
+    } else {
+        Ok(Change::Replaced)
+    }
+}
+
+/// Publishes or drops a staged announcement once its write is done. A failure here is logged: the pending
+/// event is settled by [`announce::recover`] at the next start.
+async fn settle(api: &Api, staged: Option<announce::Staged>, happened: bool) {
+    let Some(staged) = staged else {
+        return;
+    };
+    let settled = if happened {
+        announce::promote(api.ctx.as_ref(), staged).await
+    } else {
+        announce::abandon(api.ctx.as_ref(), staged).await
+    };
+    if let Err(e) = settled {
+        tracing::warn!(error = %e, "a pending event is left for the next start to settle");
+    }
 }
 
 /// `POST collection`: 201 with the stored body.
@@ -350,7 +386,13 @@ pub async fn load(api: &Api, key: &Key, noun: &str) -> ApiResult<Record> {
 pub async fn delete<R: Resource>(State(api): State<Api>, url: UrlNames) -> ApiResult<StatusCode> {
     let key = url_key(R::KIND, &names(url))?;
     R::deleting(&api, &key).await?;
-    api.store.write(vec![Write::Delete(key.clone())]).await?;
+    let staged = match R::announcement(&key, Change::Deleted) {
+        Some(event) => Some(announce::stage(api.ctx.as_ref(), event, &key, Expect::Absent).await?),
+        None => None,
+    };
+    let written = api.store.write(vec![Write::Delete(key.clone())]).await;
+    settle(&api, staged, written.is_ok()).await;
+    written?;
     R::written(&api, &key, Change::Deleted).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -225,3 +225,85 @@ async fn controller_and_cluster_changes_are_announced() {
     let labelled = env.bus.replay()[4].event.clone();
     assert_eq!(labelled.message, "edge");
 }
+
+/// An engine that dies between a resource write and its announcement: the next start publishes the event of
+/// the write that happened, and drops the one whose write never did.
+#[tokio::test]
+async fn a_pending_announcement_is_published_only_if_its_write_happened() {
+    use canopy_engine::api::announce::{self, Expect, PENDING};
+    use canopy_engine::store::{Key, Put, Write, key};
+
+    let env = Env::embedded().await;
+    let body = |name: &str| json!({"metadata": {"name": name}, "spec": {"host": "127.0.0.1", "port": 9040, "type": "action", "priority": 3}});
+    // Died after the write: staged, written, never promoted.
+    let real = Key::parse(&key::CONTROLLER, &["real"]).unwrap();
+    let event = announce::controller(&real, "registered").unwrap();
+    announce::stage(
+        env.ctx.as_ref(),
+        event.clone(),
+        &real,
+        Expect::Present(body("real")),
+    )
+    .await
+    .unwrap();
+    env.store
+        .write(vec![Write::Create(Put::new(real.clone(), body("real")))])
+        .await
+        .unwrap();
+    // Died before the write: staged only.
+    let ghost = Key::parse(&key::CONTROLLER, &["ghost"]).unwrap();
+    let never = announce::controller(&ghost, "registered").unwrap();
+    announce::stage(
+        env.ctx.as_ref(),
+        never,
+        &ghost,
+        Expect::Present(body("ghost")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(env.ctx.range(&PENDING.into()).await.unwrap().kvs.len(), 2);
+
+    let engine = env.engine().await;
+    let subjects = memory_subjects(&env).await;
+    assert_eq!(subjects, ["canopy.controller.real.registered"]);
+    assert_eq!(
+        env.bus.replay()[0].event.id,
+        event.id,
+        "the staged event itself, once"
+    );
+    assert!(env.ctx.range(&PENDING.into()).await.unwrap().kvs.is_empty());
+    drop(engine);
+}
+
+/// A write the store refuses announces nothing.
+#[tokio::test]
+async fn a_refused_write_announces_nothing() {
+    let env = Env::embedded().await;
+    let engine = env.engine().await;
+    let controller = json!({"metadata": {"name": "hpa"}, "spec": {"host": "127.0.0.1", "port": 9040, "type": "action", "priority": 3}});
+    engine
+        .post("/controllers", controller.clone())
+        .await
+        .expect(201);
+    engine.post("/controllers", controller).await.expect(409);
+    // Labelling a cluster that does not exist.
+    engine
+        .post(
+            "/cluster-providers/none/clusters/c1/labels",
+            json!({"clusterLabel": "edge"}),
+        )
+        .await
+        .expect(404);
+    assert_eq!(
+        memory_subjects(&env).await,
+        ["canopy.controller.hpa.registered"]
+    );
+    assert!(
+        env.ctx
+            .range(&canopy_engine::api::announce::PENDING.into())
+            .await
+            .unwrap()
+            .kvs
+            .is_empty()
+    );
+}

@@ -108,6 +108,9 @@ impl Env {
             .unwrap_or_else(|| Arc::new(self.bus.clone()));
         let stack = Stack::new(self.store.clone(), self.ctx.clone(), bus, config);
         let Stack { api, runner, relay } = stack;
+        canopy_engine::api::announce::recover(api.store.as_ref(), api.ctx.as_ref())
+            .await
+            .unwrap();
         runner.resume_all().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/v2", listener.local_addr().unwrap());

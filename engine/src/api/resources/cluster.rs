@@ -44,15 +44,13 @@ impl Resource for Clusters {
         !body.is_git_ops()
     }
     /// Announced as `registered` or `deleted`.
-    async fn written(api: &Api, key: &Key, change: Change) {
+    fn announcement(key: &Key, change: Change) -> Option<canopy_schemas::event::Event> {
         let what = if change == Change::Deleted {
             "deleted"
         } else {
             "registered"
         };
-        if let Some(event) = announce::cluster(key, what, None) {
-            announce::announce(api, event).await;
-        }
+        announce::cluster(key, what, None)
     }
 }
 
@@ -66,16 +64,13 @@ impl Resource for ClusterLabels {
         vec![body.cluster_label.clone()]
     }
     /// Announced on the cluster as `labelled` or `unlabelled`, with the label as the message.
-    async fn written(api: &Api, key: &Key, change: Change) {
+    fn announcement(key: &Key, change: Change) -> Option<canopy_schemas::event::Event> {
         let what = if change == Change::Deleted {
             "unlabelled"
         } else {
             "labelled"
         };
-        let label = key.name().as_str().to_owned();
-        if let Some(event) = announce::cluster(key, what, Some(label)) {
-            announce::announce(api, event).await;
-        }
+        announce::cluster(key, what, Some(key.name().as_str().to_owned()))
     }
 }
 

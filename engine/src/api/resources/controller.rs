@@ -18,20 +18,20 @@ impl Resource for Controllers {
     const KIND: &'static key::Kind = &key::CONTROLLER;
     const NOUN: &'static str = "controller";
     named!();
-    /// A re-registered or deleted controller's cached channel is dropped; the next call connects anew. The
-    /// change is announced as `registered`, `updated` or `deleted`.
-    async fn written(api: &Api, key: &Key, change: Change) {
+    /// A re-registered or deleted controller's cached channel is dropped; the next call connects anew.
+    async fn written(api: &Api, key: &Key, _change: Change) {
         if let Ok(name) = ControllerName::new(key.name().as_str()) {
             api.remote.invalidate(&name);
         }
+    }
+    /// Announced as `registered`, `updated` or `deleted`.
+    fn announcement(key: &Key, change: Change) -> Option<canopy_schemas::event::Event> {
         let what = match change {
             Change::Created => "registered",
             Change::Replaced => "updated",
             Change::Deleted => "deleted",
         };
-        if let Some(event) = announce::controller(key, what) {
-            announce::announce(api, event).await;
-        }
+        announce::controller(key, what)
     }
 }
 
