@@ -98,7 +98,8 @@ pub struct Work {
     pub context: ContextId,
     /// The revision it makes (for terminate: the revision being terminated).
     pub revision: Revision,
-    /// For update and rollback: the AppContext rsync moves away from.
+    /// For update and rollback: the AppContext rsync moves away from. For terminate: the AppContext rsync
+    /// uninstalls, none when nothing was ever handed to rsync.
     pub from: Option<ContextId>,
 }
 

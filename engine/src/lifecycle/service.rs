@@ -258,19 +258,17 @@ impl Lifecycle {
             }
             Operation::Terminate => {
                 let current = record.current;
-                let context = record
-                    .deployed
-                    .or(current.map(|c| c.context))
-                    .ok_or_else(|| {
-                        Error::Corrupt(format!(
-                            "{dig} is {from} but has no AppContext to terminate"
-                        ))
-                    })?;
+                let uninstall = self.handed_to_rsync(&record).await?;
+                let context = uninstall.or(current.map(|c| c.context)).ok_or_else(|| {
+                    Error::Corrupt(format!(
+                        "{dig} is {from} but has no AppContext to terminate"
+                    ))
+                })?;
                 let w = Work {
                     kind: WorkKind::Terminate,
                     context,
                     revision: current.map_or(Revision::FIRST, |c| c.revision),
-                    from: None,
+                    from: uninstall,
                 };
                 record.reason = None;
                 record.push(
@@ -323,6 +321,20 @@ impl Lifecycle {
                 .map(|c| c.to_string()),
         };
         Ok((record, events, accepted, work))
+    }
+
+    /// The AppContext rsync holds for `record`: the current one when its saga handed it over (even if the
+    /// saga was stopped before it could record the end), otherwise the one last deployed; none when nothing
+    /// was ever handed to rsync.
+    async fn handed_to_rsync(&self, record: &DigRecord) -> Result<Option<ContextId>> {
+        if let Some(current) = record.current {
+            let keys = appcontext::ContextKeys::new(current.context);
+            let progress = super::saga::Progress::load(self.ctx.as_ref(), &keys).await?;
+            if progress.is_some_and(|p| p.is_done(super::saga::Step::Handoff)) {
+                return Ok(Some(current.context));
+            }
+        }
+        Ok(record.deployed)
     }
 
     /// A fresh AppContext id: random and 63 bits wide, as EMCO's, and not in use.

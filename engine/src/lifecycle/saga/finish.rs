@@ -35,7 +35,10 @@ pub async fn finish(
         record.work = None;
         record.reason = reason.clone();
         match (work.kind, result.is_ok()) {
-            (WorkKind::Terminate, true) => record.status_context = None,
+            (WorkKind::Terminate, true) => {
+                record.deployed = work.from;
+                record.status_context = None;
+            }
             (WorkKind::Instantiate, true) => {
                 record.deployed = Some(work.context);
                 record.status_context = Some(work.context);

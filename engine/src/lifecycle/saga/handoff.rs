@@ -9,7 +9,7 @@ use super::progress::{Progress, Step};
 use super::{Parts, StepError, build, retrying};
 use crate::appcontext::ContextKeys;
 use crate::lifecycle::Target;
-use crate::lifecycle::record::{DigRecord, Work, WorkKind};
+use crate::lifecycle::record::{Work, WorkKind};
 use crate::remote::{ControllerInfo, Kind};
 use crate::store::key;
 
@@ -75,21 +75,7 @@ pub async fn handoff(parts: &Parts, target: &Target, work: &Work) -> Result<(), 
 /// A target with nothing deployed (its only instantiate failed) has nothing to uninstall.
 pub async fn terminate(parts: &Parts, target: &Target, work: &Work) -> Result<(), StepError> {
     let step = Step::Handoff;
-    let key = target.key();
-    let kv = parts
-        .ctx
-        .get(&key)
-        .await
-        .map_err(|e| StepError::of(step, &e, e.is_retryable()))?;
-    let deployed = match kv {
-        Some(kv) => {
-            DigRecord::decode(&key, &kv.value)
-                .map_err(|e| StepError::of(step, &e, false))?
-                .deployed
-        }
-        None => None,
-    };
-    let Some(context) = deployed else {
+    let Some(context) = work.from else {
         return Ok(());
     };
     if let Target::Dig(d) = target {
