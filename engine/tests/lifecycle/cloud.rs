@@ -158,3 +158,47 @@ async fn a_dig_waits_for_its_logical_cloud_and_level_1_is_not_implemented() {
         "Created"
     );
 }
+
+#[tokio::test]
+async fn updating_a_logical_cloud_moves_rsync_to_a_new_context_with_its_changes() {
+    let env = Env::embedded().await;
+    let engine = env.engine().await;
+    base(&engine, &env).await;
+    let first = engine.get(&format!("{LC}/status")).await.expect(200).body;
+    let ctx1 = first["states"]["statusctxid"].as_str().unwrap().to_owned();
+    engine
+        .post(
+            &format!("{LC}/cluster-quotas"),
+            json!({"metadata": {"name": "q2"}, "spec": {"services": "10"}}),
+        )
+        .await
+        .expect(201);
+    let updated = engine.op(&format!("{LC}/update"), None).await.expect(202);
+    assert_eq!(updated.body["revision"], 2);
+    let ctx2 = updated.body["instance"].as_str().unwrap().to_owned();
+    engine.wait_state(LC, "Instantiated").await;
+    let call = env
+        .rsync
+        .wait_for_call(2, std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(call.method, RsyncMethod::UpdateApp);
+    assert_eq!(call.contexts, [ctx1, ctx2.clone()]);
+    let ctx = Reader::open(env.ctx.as_ref(), ctx2.parse().unwrap())
+        .await
+        .unwrap()
+        .read()
+        .await
+        .unwrap();
+    let quotas: Vec<_> = ctx.apps[0]
+        .clusters
+        .values()
+        .next()
+        .unwrap()
+        .resources
+        .iter()
+        .filter(|m| m.kind == "ResourceQuota")
+        .map(|m| m.name.clone())
+        .collect();
+    assert_eq!(quotas, ["q", "q2"]);
+}
