@@ -93,6 +93,17 @@ where
         .map_err(|e| ApiError::not_found(format!("{s:?}: {e}")))
 }
 
+/// The lifecycle target of a DIG's resource-store key.
+pub fn dig_target(key: &Key) -> ApiResult<Target> {
+    let n = key.names();
+    Ok(Target::Dig(DigId {
+        project: name(n[0].as_str())?,
+        composite_app: name(n[1].as_str())?,
+        version: name(n[2].as_str())?,
+        dig: name(n[3].as_str())?,
+    }))
+}
+
 /// The DIG named by a DIG URL.
 pub fn dig_id(names: &[(String, String)]) -> ApiResult<(DigId, Key)> {
     let values: Vec<&str> = names.iter().map(|(_, v)| v.as_str()).collect();
@@ -259,13 +270,7 @@ async fn deployed_digs_refuse(api: &Api, cloud: &Key, target: &Target) -> ApiRes
         if referrer.kind() != &key::DIG {
             continue;
         }
-        let n = referrer.names();
-        let dig = Target::Dig(DigId {
-            project: name(n[0].as_str())?,
-            composite_app: name(n[1].as_str())?,
-            version: name(n[2].as_str())?,
-            dig: name(n[3].as_str())?,
-        });
+        let dig = dig_target(&referrer)?;
         let state = api.lifecycle.record(&dig).await?.state;
         if lifecycle::Operation::Delete.check(state).is_err() {
             return Err(ApiError::new(

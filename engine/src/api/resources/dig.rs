@@ -10,26 +10,15 @@ use canopy_schemas::rest::dig::{AppIntent, Dig, DigIntent, PlacementIntent};
 
 use super::app::sibling_app;
 use super::{named, under_dig};
-use crate::api::lifecycle::name;
+use crate::api::lifecycle::dig_target;
 use crate::api::resource::{Change, Resource};
 use crate::api::routes::Routes;
 use crate::api::{Api, ApiResult};
-use crate::lifecycle::{self, DigId, Operation, Target};
+use crate::lifecycle::{self, Operation};
 use crate::store::{Key, key};
 
 fn key_of(kind: &'static key::Kind, names: &[&str], field: &str) -> Result<Key, Violation> {
     Key::parse(kind, names).map_err(|e| Violation::new(field, e))
-}
-
-/// The lifecycle target of a DIG key.
-fn target(key: &Key) -> ApiResult<Target> {
-    let n = key.names();
-    Ok(Target::Dig(DigId {
-        project: name(n[0].as_str())?,
-        composite_app: name(n[1].as_str())?,
-        version: name(n[2].as_str())?,
-        dig: name(n[3].as_str())?,
-    }))
 }
 
 /// Deployment intent groups.
@@ -40,13 +29,13 @@ impl Resource for Digs {
     const NOUN: &'static str = "deployment intent group";
     named!();
     async fn admit(api: &Api, key: &Key, _body: &Dig) -> ApiResult<()> {
-        let record = api.lifecycle.record(&target(key)?).await?;
+        let record = api.lifecycle.record(&dig_target(key)?).await?;
         Operation::Replace
             .check(record.state)
             .map_err(|e| lifecycle::Error::from(e).into())
     }
     async fn deleting(api: &Api, key: &Key) -> ApiResult<()> {
-        Ok(api.lifecycle.check_delete(&target(key)?).await?)
+        Ok(api.lifecycle.check_delete(&dig_target(key)?).await?)
     }
     /// `GET` shows the lifecycle as EMCO's status does: `states: {statusctxid, actions}`, plus `state`.
     async fn shown(
@@ -54,7 +43,7 @@ impl Resource for Digs {
         key: &Key,
         mut shown: serde_json::Value,
     ) -> ApiResult<serde_json::Value> {
-        let record = api.lifecycle.record(&target(key)?).await?;
+        let record = api.lifecycle.record(&dig_target(key)?).await?;
         let mut states = crate::api::status::states(&record);
         states["state"] = serde_json::json!(record.state.as_str());
         shown["states"] = states;
@@ -64,7 +53,7 @@ impl Resource for Digs {
         if change != Change::Deleted {
             return;
         }
-        let Ok(target) = target(key) else {
+        let Ok(target) = dig_target(key) else {
             return;
         };
         if let Err(e) = api.lifecycle.forget(&target).await {

@@ -8,10 +8,11 @@ use canopy_schemas::name::{AppName, ClusterRef};
 use canopy_schemas::rest::logical_cloud::{ClusterQuota, ClusterReference, LogicalCloud};
 use serde_json::{Value, json};
 
+use super::controllers::{decode, get, key_of, list};
 use super::{Parts, Step, StepError};
 use crate::appcontext::{App, AppContext, Manifest, Manifests, Meta, Placed, Placement};
 use crate::lifecycle::{CloudId, Work};
-use crate::store::{Key, PageRequest, key};
+use crate::store::key;
 
 /// The app name of a logical cloud's resources in its AppContext.
 pub const APP: &str = "logical-cloud";
@@ -22,24 +23,18 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 /// Composes the AppContext of `cloud` for `work`.
 pub async fn compose(parts: &Parts, cloud: &CloudId, work: &Work) -> Result<AppContext, StepError> {
     let step = Step::Render;
-    let store_err = |e: crate::store::Error| StepError::of(step, &e, e.is_retryable());
-    let key = Key::parse(
+    let key = key_of(
         &key::LOGICAL_CLOUD,
         &[cloud.project.as_str(), cloud.logical_cloud.as_str()],
-    )
-    .map_err(|e| StepError::terminal(step, e.to_string()))?;
-    let record = parts
-        .store
-        .get(&key)
-        .await
-        .map_err(store_err)?
-        .ok_or_else(|| {
-            StepError::terminal(
-                step,
-                format!("logical cloud {} no longer exists", cloud.logical_cloud),
-            )
-        })?;
-    let lc: LogicalCloud = decode(step, "logical cloud", record.data)?;
+        step,
+    )?;
+    let record = get(parts, &key, step).await?.ok_or_else(|| {
+        StepError::terminal(
+            step,
+            format!("logical cloud {} no longer exists", cloud.logical_cloud),
+        )
+    })?;
+    let lc: LogicalCloud = decode(step, &record)?;
     if lc.spec.level != "0" {
         return Err(StepError::terminal(
             step,
@@ -64,7 +59,7 @@ pub async fn compose(parts: &Parts, cloud: &CloudId, work: &Work) -> Result<AppC
         }),
     ));
     for item in list(parts, &key::LC_CLUSTER_QUOTA, &key, step).await? {
-        let quota: ClusterQuota = decode(step, "cluster quota", item)?;
+        let quota: ClusterQuota = decode(step, &item)?;
         let name = quota.metadata.name.clone();
         manifests.resources.push(manifest(
             "v1",
@@ -86,7 +81,7 @@ pub async fn compose(parts: &Parts, cloud: &CloudId, work: &Work) -> Result<AppC
         .into_iter()
         .enumerate()
     {
-        let reference: ClusterReference = decode(step, "cluster reference", item)?;
+        let reference: ClusterReference = decode(step, &item)?;
         let cluster: ClusterRef = format!(
             "{}+{}",
             reference.spec.cluster_provider, reference.spec.cluster
@@ -145,26 +140,4 @@ fn manifest(
             .expect("a JSON value serialises as YAML")
             .into_bytes(),
     }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(
-    step: Step,
-    what: &str,
-    v: Value,
-) -> Result<T, StepError> {
-    serde_json::from_value(v).map_err(|e| StepError::terminal(step, format!("stored {what}: {e}")))
-}
-
-async fn list(
-    parts: &Parts,
-    kind: &'static key::Kind,
-    parent: &Key,
-    step: Step,
-) -> Result<Vec<Value>, StepError> {
-    let page = parts
-        .store
-        .list(kind, Some(parent), PageRequest::default())
-        .await
-        .map_err(|e| StepError::of(step, &e, e.is_retryable()))?;
-    Ok(page.items.into_iter().map(|r| r.data).collect())
 }
