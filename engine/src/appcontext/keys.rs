@@ -8,6 +8,7 @@
 //! /canopy/ctx/<ctx>/app/<app>/cl/<provider>+<cluster>
 //! /canopy/ctx/<ctx>/status
 //! /canopy/ctx/<ctx>/st/<provider>+<cluster>/<app>
+//! /canopy/ctx/<ctx>/stop                      present while a stop is asked for
 //! /canopy/ctx/<ctx>/saga                      the saga that builds the context: steps done, failure
 //! /canopy/ctx/<ctx>/saga/<step>/<n>           what one step's n-th controller answered
 //! /canopy/dig/<project>/<ca>/<version>/<dig>  the DIG's runtime state
@@ -87,6 +88,21 @@ impl ContextKeys {
     /// `saga/<step>/<n>`: what the `n`-th controller of a saga step answered.
     pub fn saga_answer(&self, step: &str, n: usize) -> Key {
         self.key(&format!("saga/{step}/{n:04}"))
+    }
+
+    /// `st/`: the prefix of every per-cluster status key.
+    pub fn statuses(&self) -> Key {
+        self.key("st/")
+    }
+
+    /// `st/<provider>+<cluster>/`: the prefix of one cluster's status keys.
+    pub fn cluster_statuses(&self, cluster: &ClusterRef) -> Key {
+        self.key(&format!("st/{cluster}/"))
+    }
+
+    /// `stop`: present while `POST DIG/stop` asks rsync to stop work on the context (EMCO's `stopflag`).
+    pub fn stop(&self) -> Key {
+        self.key("stop")
     }
 
     /// `st/<provider>+<cluster>/<app>`: the status of one app on one cluster.

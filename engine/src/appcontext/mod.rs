@@ -5,6 +5,7 @@
 //! - [`model`]: the AppContext as a domain value, composed in memory;
 //! - [`blob`]: sha256 content addresses, so identical resource bodies are stored once per app;
 //! - [`mod@write`]: writes a composed AppContext in transactions of at most [`MAX_OPS`] operations, `status` last;
+//! - [`progress`]: the per-app, per-cluster status rsync writes at `st/<cluster>/<app>`;
 //! - [`read`]: reads it back: app order and dependencies, placements, per-cluster resources with bodies;
 //! - [`delete`]: removes a whole context.
 //!
@@ -20,6 +21,7 @@
 pub mod blob;
 pub mod keys;
 pub mod model;
+pub mod progress;
 pub mod read;
 pub mod write;
 
@@ -33,6 +35,7 @@ pub use model::{
     App, AppContext, Dependency, Dropped, Hook, Manifest, Manifests, Meta, OpStatus, Placed,
     Placement,
 };
+pub use progress::{AppProgress, Connectivity, Deployed, Phase, Ready, ResourceProgress};
 pub use read::Reader;
 pub use record::{State, Status};
 pub use write::{Written, write, write_as};
