@@ -1,7 +1,8 @@
 //! Status simulation: what a real cluster's controllers would write into status.
 //!
 //! Deployments, StatefulSets and DaemonSets report a new generation as observed but not ready, then ready
-//! after the cluster's readiness delay; Pods go from Pending to Running and Ready; Jobs go from active to
+//! after the cluster's readiness delay; Pods go from Pending to Running and Ready (or to Succeeded when
+//! their `restartPolicy` is `Never`: run to completion, as hook Pods are); Jobs go from active to
 //! Complete. Services get a ClusterIP when created. With a zero delay the ready status is written together
 //! with the change itself.
 
@@ -61,6 +62,11 @@ pub fn ready(kind: &str, obj: &mut Value) {
         "DaemonSet" => json!({"observedGeneration": generation, "currentNumberScheduled": 1,
             "desiredNumberScheduled": 1, "numberMisscheduled": 0, "numberReady": 1, "numberAvailable": 1,
             "updatedNumberScheduled": 1}),
+        // A Pod that never restarts runs to completion (a hook or a one-off task): it ends Succeeded.
+        "Pod" if obj["spec"]["restartPolicy"] == "Never" => json!({"phase": "Succeeded",
+            "podIP": "10.244.0.10",
+            "conditions": [condition("Ready", "False", "PodCompleted"),
+                condition("ContainersReady", "False", "PodCompleted")]}),
         "Pod" => json!({"phase": "Running", "podIP": "10.244.0.10",
             "conditions": [condition("Ready", "True", ""), condition("ContainersReady", "True", "")]}),
         "Job" => {

@@ -9,6 +9,9 @@
 //! /canopy/ctx/<ctx>/status
 //! /canopy/ctx/<ctx>/st/<provider>+<cluster>/<app>
 //! /canopy/ctx/<ctx>/stop                      present while a stop is asked for
+//! /canopy/ctx/<ctx>/rsync                     the operation rsync is carrying out on the context
+//! /canopy/ctx/<ctx>/rsync/done/<cluster>      one cluster's part of that operation is finished
+//! /canopy/ctx/<ctx>/live/<cluster>/<app>      live objects read back by ReadAppContext
 //! /canopy/ctx/<ctx>/saga                      the saga that builds the context: steps done, failure
 //! /canopy/ctx/<ctx>/saga/<step>/<n>           what one step's n-th controller answered
 //! /canopy/dig/<project>/<ca>/<version>/<dig>  the DIG's runtime state
@@ -98,6 +101,26 @@ impl ContextKeys {
     /// `st/<provider>+<cluster>/`: the prefix of one cluster's status keys.
     pub fn cluster_statuses(&self, cluster: &ClusterRef) -> Key {
         self.key(&format!("st/{cluster}/"))
+    }
+
+    /// `rsync`: the operation rsync is carrying out on the context (install, uninstall, update, read).
+    pub fn rsync_op(&self) -> Key {
+        self.key("rsync")
+    }
+
+    /// `rsync/done/`: the prefix of the per-cluster completion markers of the context's operation.
+    pub fn rsync_dones(&self) -> Key {
+        self.key("rsync/done/")
+    }
+
+    /// `rsync/done/<provider>+<cluster>`: the cluster's part of the operation is finished.
+    pub fn rsync_done(&self, cluster: &ClusterRef) -> Key {
+        self.key(&format!("rsync/done/{cluster}"))
+    }
+
+    /// `live/<provider>+<cluster>/<app>`: the live objects `ReadAppContext` read back.
+    pub fn live(&self, cluster: &ClusterRef, app: &AppName) -> Key {
+        self.key(&format!("live/{cluster}/{app}"))
     }
 
     /// `stop`: present while `POST DIG/stop` asks rsync to stop work on the context (EMCO's `stopflag`).

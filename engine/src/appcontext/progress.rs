@@ -35,6 +35,29 @@ pub enum Deployed {
     Deleted,
 }
 
+impl Deployed {
+    /// The state's name, as EMCO spells it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Applied => "Applied",
+            Self::Failed => "Failed",
+            Self::Deleted => "Deleted",
+        }
+    }
+}
+
+impl Connectivity {
+    /// The state's name, as EMCO spells it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "Unknown",
+            Self::Available => "Available",
+            Self::Retrying => "Retrying",
+        }
+    }
+}
+
 /// The resource as the cluster reports it (EMCO's `readyStatus`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Ready {
@@ -45,6 +68,17 @@ pub enum Ready {
     Ready,
     /// Absent from the cluster although rsync applied it (deleted by hand, for example).
     NotPresent,
+}
+
+impl Ready {
+    /// The state's name, as EMCO spells it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NotReady => "NotReady",
+            Self::Ready => "Ready",
+            Self::NotPresent => "NotPresent",
+        }
+    }
 }
 
 /// Where the app stands on the cluster.

@@ -60,6 +60,24 @@ impl Status {
             reason: None,
         }
     }
+
+    /// A status with a reason.
+    pub fn because(state: State, reason: impl Into<String>) -> Self {
+        Self {
+            state,
+            reason: Some(reason.into()),
+        }
+    }
+
+    /// The value stored at `key` (the context's `status` key).
+    pub fn encode(&self, key: &Key) -> Result<Vec<u8>> {
+        encode(key, self)
+    }
+
+    /// The status a `status` key holds.
+    pub fn decode(kv: &crate::context::KeyValue) -> Result<Self> {
+        decode(&kv.key, &kv.value)
+    }
 }
 
 /// The state of an AppContext: `Built` when the engine has written it, then EMCO's AppContext states

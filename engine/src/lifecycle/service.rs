@@ -11,7 +11,7 @@ use super::record::{Answer, DigRecord, RevisionEntry, Work, WorkKind};
 use super::saga::Runner;
 use super::table::Operation;
 use super::{Error, Result, Target};
-use crate::appcontext::{self, Reader};
+use crate::appcontext::{self, ContextKeys, Reader};
 use crate::context::{Compare, ContextStore, KeyValue, Op, Txn};
 use crate::events::outbox::Outbox;
 
@@ -101,8 +101,12 @@ impl Lifecycle {
                 })?;
                 return Ok((accepted, true));
             }
-            request.op.check_for(dig.is_cloud(), record.state)?;
-            let (next, events, accepted, work) = self.transition(dig, record, request).await?;
+            let rsync_stop = self.rsync_stop(request.op, &record).await?;
+            if rsync_stop.is_none() {
+                request.op.check_for(dig.is_cloud(), record.state)?;
+            }
+            let (next, events, accepted, work) =
+                self.transition(dig, record, request, rsync_stop).await?;
             let mut next = next;
             if let Some(key) = &request.idempotency_key {
                 next.keep_answer(Answer {
@@ -123,6 +127,10 @@ impl Lifecycle {
             for e in &events {
                 txn = Outbox::stage_in(txn, e)?;
             }
+            if let Some(context) = rsync_stop {
+                txn.success
+                    .push(Op::put(ContextKeys::new(context).stop(), Vec::new()));
+            }
             if !self.ctx.txn(txn).await?.succeeded {
                 continue;
             }
@@ -135,12 +143,39 @@ impl Lifecycle {
         }
     }
 
-    /// The record after `request`, its events, the answer, and the saga to start.
+    /// For a stop once the saga has handed the work to rsync (the DIG is `Instantiated` or `Terminated`
+    /// and rsync is still working on its AppContext), the context whose stop flag to set. EMCO allows a
+    /// stop only while the AppContext is `Instantiating` or `Terminating` (reference §5.4); canopy also
+    /// stops an update in flight (`Instantiating` on the new context). `None` for any other request.
+    async fn rsync_stop(&self, op: Operation, record: &DigRecord) -> Result<Option<ContextId>> {
+        if op != Operation::Stop
+            || !matches!(record.state, DigState::Instantiated | DigState::Terminated)
+        {
+            return Ok(None);
+        }
+        let Some(context) = record.deployed else {
+            return Ok(None);
+        };
+        let state = match Reader::open(self.ctx.as_ref(), context).await {
+            Ok(reader) => reader.status.state,
+            Err(appcontext::Error::Incomplete(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let in_flight = match record.state {
+            DigState::Instantiated => state == appcontext::State::Instantiating,
+            _ => state == appcontext::State::Terminating,
+        };
+        Ok(in_flight.then_some(context))
+    }
+
+    /// The record after `request`, its events, the answer, and the saga to start. `rsync_stop` is the
+    /// context rsync is asked to stop work on, for a stop after the hand-off.
     async fn transition(
         &self,
         dig: &Target,
         mut record: DigRecord,
         request: &Request,
+        rsync_stop: Option<ContextId>,
     ) -> Result<(
         DigRecord,
         Vec<canopy_schemas::event::Event>,
@@ -285,6 +320,14 @@ impl Lifecycle {
                     None,
                 ));
                 work = Some(w);
+            }
+            Operation::Stop if rsync_stop.is_some() => {
+                let to = Operation::Stop.target(from).expect("stop has a target");
+                let reason = format!("stopped by request while rsync worked on {from}");
+                let revision = record.current.map(|c| c.revision);
+                record.reason = Some(reason.clone());
+                record.push(to, rsync_stop, revision, Some(reason.clone()));
+                events.push(dig.event(from, to, revision, rsync_stop, Some(&reason)));
             }
             Operation::Stop => {
                 let to = Operation::Stop.target(from).expect("stop has a target");

@@ -69,7 +69,9 @@ impl Operation {
                 InstantiateFailed,
                 TerminateFailed,
             ],
-            // Only while work is in flight.
+            // Only while work is in flight: the saga's (here), or rsync's after the hand-off, when the DIG
+            // is Instantiated or Terminated and its AppContext is Instantiating or Terminating (checked
+            // against the context by the lifecycle service).
             Self::Stop => &[Instantiating, Terminating],
             Self::Update | Self::Rollback => &[Instantiated, InstantiateStopped],
             // Never while something is or may be deployed (Terminated is checked further against the
@@ -135,7 +137,7 @@ impl Operation {
             Self::Approve => Some(Approved),
             Self::Instantiate | Self::Update | Self::Rollback => Some(Instantiating),
             Self::Terminate => Some(Terminating),
-            Self::Stop => Some(if state == Terminating {
+            Self::Stop => Some(if matches!(state, Terminating | Terminated) {
                 TerminateStopped
             } else {
                 InstantiateStopped
@@ -285,6 +287,8 @@ mod tests {
             Some(InstantiateStopped)
         );
         assert_eq!(Operation::Stop.target(Terminating), Some(TerminateStopped));
+        // After the hand-off, a stop of rsync's terminate.
+        assert_eq!(Operation::Stop.target(Terminated), Some(TerminateStopped));
         assert_eq!(outcome(Instantiating, false), InstantiateFailed);
         assert_eq!(outcome(Terminating, true), Terminated);
     }

@@ -16,6 +16,9 @@ enum Cli {
     Engine(canopy_engine::server::Args),
     /// Serve a built-in controller over gRPC: `gac` (generic action) or `placement` (scoring placement).
     Controller(ControllerArgs),
+    /// Serve rsync (port 9031 by default): applies AppContexts to the edge clusters, against etcd and,
+    /// for several replicas, NATS JetStream.
+    Rsync(canopy_rsync::args::Args),
     /// emcoctl's resource-file commands.
     #[command(flatten)]
     Client(canopy_engine::cli::Command),
@@ -71,6 +74,16 @@ async fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("canopy engine: {:#}", e);
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Cli::Rsync(args) => {
+            init_logs();
+            match canopy_rsync::args::run(args, canopy_engine::server::stop_signal()).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("canopy rsync: {:#}", e);
                     ExitCode::FAILURE
                 }
             }

@@ -1,0 +1,161 @@
+//! Faults: an unreachable cluster among healthy ones, a stop in the middle of a slow instantiate, and drift
+//! repaired by the periodic resync.
+
+use std::time::{Duration, Instant};
+
+use canopy_edgesim::fault::{Faults, Readiness, Unreachable};
+use canopy_engine::appcontext::{Connectivity, Phase, State};
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_unreachable_cluster_of_fifty_leaves_the_other_forty_nine_ready() {
+    let world = World::start(50, false).await;
+    let rsync = world.rsync(quick()).await;
+    world.register_rsync(rsync.addr().port()).await;
+    let names: Vec<String> = (1..=50).map(|i| format!("edge-{i:03}")).collect();
+    world.register_clusters(&names).await;
+    world.logical_cloud(&names).await;
+    world.composite_app().await;
+    world.dig(&names).await;
+    let bad = world.cluster("edge-050");
+    bad.set_faults(Faults {
+        unreachable: Some(Unreachable::Refuse),
+        ..Faults::default()
+    });
+    world.op(&format!("{DIG}/instantiate")).await.expect(202);
+    world.wait_state(DIG, "Instantiated").await;
+    let ctx = world.status_context(DIG).await;
+    let st = world
+        .wait_progress(ctx, "49 clusters Ready and edge-050 retrying", |st| {
+            let ready = st
+                .iter()
+                .filter(|(k, p)| !k.contains("edge-050") && p.phase == Phase::Ready)
+                .count();
+            let retrying = st
+                .iter()
+                .filter(|(k, p)| k.contains("edge-050") && p.connectivity == Connectivity::Retrying)
+                .count();
+            ready == 49 * 3 && retrying == 3
+        })
+        .await;
+    let (_, p) = st.iter().find(|(k, _)| k.contains("edge-050")).unwrap();
+    assert!(
+        p.last_error.as_deref().is_some_and(|e| e.contains("unreachable")),
+        "the last error is kept: {p:?}"
+    );
+    assert_eq!(world.context_state(ctx).await, Some(State::Instantiating));
+    wait_subject(&world, "edge-050 unreachable", |s| {
+        s == "canopy.cluster.edge.edge-050.unreachable"
+    })
+    .await;
+
+    // The cluster comes back: the context completes, and the cluster is announced reachable.
+    bad.set_faults(Faults::default());
+    world.wait_context(ctx, State::Instantiated).await;
+    world.wait_progress(ctx, "all 50 clusters Ready", all_ready(150)).await;
+    wait_subject(&world, "edge-050 reachable", |s| s == "canopy.cluster.edge.edge-050.reachable").await;
+    rsync.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stop_during_a_slow_instantiate_ends_it_at_once() {
+    let world = World::start(2, false).await;
+    let rsync = world.rsync(quick()).await;
+    world.register_rsync(rsync.addr().port()).await;
+    let names = world.fixture(2).await;
+    for n in &names {
+        world.cluster(n).set_faults(Faults {
+            readiness: Readiness {
+                min_ms: 600_000,
+                max_ms: 600_000,
+            },
+            ..Faults::default()
+        });
+    }
+    world.op(&format!("{DIG}/instantiate")).await.expect(202);
+    world.wait_state(DIG, "Instantiated").await;
+    let ctx = world.status_context(DIG).await;
+    // nginx is being applied: its pre-install hook Pod takes ten minutes to finish here, and the
+    // operator waits for nginx.
+    world
+        .wait_progress(ctx, "nginx applying on both clusters", |st| {
+            st.iter()
+                .filter(|(k, p)| k.ends_with("/nginx") && p.phase == Phase::Applying)
+                .count()
+                == 2
+        })
+        .await;
+    let stopped_at = Instant::now();
+    world.op(&format!("{DIG}/stop")).await.expect(202);
+    assert_eq!(world.state(DIG).await, "InstantiateStopped");
+    world.wait_context(ctx, State::InstantiateFailed).await;
+    let took = stopped_at.elapsed();
+    println!("stop to context InstantiateFailed (stopped): {took:?}");
+    let reader = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
+        .await
+        .unwrap();
+    assert!(
+        reader.status.reason.as_deref().is_some_and(|r| r.contains("stopped")),
+        "{:?}",
+        reader.status
+    );
+    // Nothing more is applied after the stop.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for n in &names {
+        let log = log(&world.cluster(n));
+        assert!(
+            !log.iter().any(|(v, k, _)| v == "apply" && k == "StatefulSet"),
+            "the operator never started on {n}"
+        );
+    }
+    // A terminate after the stop clears the flag and cleans up.
+    world.op(&format!("{DIG}/terminate")).await.expect(202);
+    world.wait_context(ctx, State::Terminated).await;
+    for n in &names {
+        assert!(workloads(&world, n).is_empty(), "{n}: {:?}", workloads(&world, n));
+    }
+    rsync.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_resource_deleted_by_hand_is_back_after_a_resync() {
+    let world = World::start(1, false).await;
+    let rsync = world
+        .rsync(canopy_rsync::Config {
+            resync: Duration::from_secs(1),
+            ..quick()
+        })
+        .await;
+    world.register_rsync(rsync.addr().port()).await;
+    world.fixture(1).await;
+    world.op(&format!("{DIG}/instantiate")).await.expect(202);
+    world.wait_state(DIG, "Instantiated").await;
+    let ctx = world.status_context(DIG).await;
+    world.wait_progress(ctx, "everything Ready", all_ready(3)).await;
+
+    let deployment = world
+        .cluster("edge-001")
+        .store()
+        .keys()
+        .find(|k| k.plural == "deployments")
+        .cloned()
+        .expect("nginx's Deployment");
+    let url = format!(
+        "{}/clusters/edge-001/apis/apps/v1/namespaces/{}/deployments/{}",
+        world.sim.url(),
+        deployment.namespace,
+        deployment.name
+    );
+    let deleted = world.http.delete(&url).send().await.unwrap();
+    assert!(deleted.status().is_success(), "DELETE {url}: {}", deleted.status());
+    assert!(!holds(&world, "edge-001", "deployments", &deployment.name));
+
+    wait_subject(&world, "drift corrected", |s| {
+        s.starts_with(&format!("canopy.res.{ctx}.")) && s.ends_with(".drift-corrected")
+    })
+    .await;
+    assert!(holds(&world, "edge-001", "deployments", &deployment.name), "the Deployment is back");
+    world.wait_progress(ctx, "Ready again", all_ready(3)).await;
+    rsync.stop().await;
+}

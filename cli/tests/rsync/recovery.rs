@@ -1,0 +1,163 @@
+//! Restarts and replicas: `canopy rsync` killed with SIGKILL in the middle of a 200-cluster instantiate
+//! picks up where it was when it starts again, and two replicas share the clusters of one DIG without
+//! applying any task twice.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use canopy_engine::appcontext::{ContextKeys, State};
+use canopy_rsync::op::{self, DoneRecord};
+
+use crate::support::*;
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn_rsync(world: &World, port: u16) -> Process {
+    let child = Command::new(env!("CARGO_BIN_EXE_canopy"))
+        .args([
+            "rsync",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--etcd",
+            &world.etcd.endpoint(),
+            "--nats",
+            &world.nats.as_ref().expect("a NATS world").url(),
+            "--engine",
+            &world.base,
+            "--advertise",
+            &format!("127.0.0.1:{port}"),
+            "--backoff-base-ms",
+            "100",
+            "--backoff-cap",
+            "1",
+            "--ack-wait",
+            "5",
+            "--resync",
+            "0",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("canopy rsync starts");
+    Process(child)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Every main resource of every app on every cluster has exactly one `Applied` event.
+fn applied_events(world: &World, ctx: canopy_schemas::ContextId) -> BTreeMap<String, usize> {
+    let prefix = format!("canopy.res.{ctx}.");
+    let mut counts = BTreeMap::new();
+    for s in subjects(world) {
+        if s.starts_with(&prefix) && s.ends_with(".Applied") {
+            *counts.entry(s).or_default() += 1;
+        }
+    }
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rsync_killed_mid_instantiate_converges_after_a_restart_with_no_event_missing() {
+    let world = World::start(200, true).await;
+    let port = free_port();
+    let mut rsync = spawn_rsync(&world, port);
+    // The logical cloud goes through this rsync too; registration happens at its start.
+    let names: Vec<String> = (1..=200).map(|i| format!("edge-{i:03}")).collect();
+    world.register_clusters(&names).await;
+    loop {
+        if world.get("/controllers/rsync").await.status == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    world.logical_cloud(&names).await;
+    world.composite_app().await;
+    world.dig(&names).await;
+    world.op(&format!("{DIG}/instantiate")).await.expect(202);
+    world.wait_state(DIG, "Instantiated").await;
+    let ctx = world.status_context(DIG).await;
+    world
+        .wait_progress(ctx, "some clusters under way", |st| st.len() >= 30)
+        .await;
+    rsync.0.kill().unwrap();
+    rsync.0.wait().unwrap();
+    let before = world.progress(ctx).await.len();
+    println!("killed rsync with {before} of 600 app statuses written");
+    assert!(before < 600, "the kill came before the end");
+
+    let _rsync = spawn_rsync(&world, port);
+    world.wait_context(ctx, State::Instantiated).await;
+    world.wait_progress(ctx, "all 200 clusters Ready", all_ready(600)).await;
+    // Every resource has its Applied event, and none has two (a redone cluster reapplies, but its status
+    // was already Applied, so no second transition is announced).
+    let st = world.progress(ctx).await;
+    let resources: usize = st.iter().map(|(_, p)| p.resources.len()).sum();
+    let mut counts = applied_events(&world, ctx);
+    for _ in 0..100 {
+        if counts.len() == resources {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        counts = applied_events(&world, ctx);
+    }
+    assert_eq!(counts.len(), resources, "one Applied event per resource");
+    assert!(counts.values().all(|n| *n == 1), "no resource announced twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_replicas_share_the_clusters_and_apply_no_task_twice() {
+    let world = World::start(200, true).await;
+    let a = world.rsync(quick()).await;
+    let b = world.rsync(quick()).await;
+    world.register_rsync(a.addr().port()).await;
+    world.fixture(200).await;
+    world.op(&format!("{DIG}/instantiate")).await.expect(202);
+    world.wait_state(DIG, "Instantiated").await;
+    let ctx = world.status_context(DIG).await;
+    world.wait_context(ctx, State::Instantiated).await;
+    world.wait_progress(ctx, "all 200 clusters Ready", all_ready(600)).await;
+
+    let dones = world
+        .ctx
+        .range(&ContextKeys::new(ctx).rsync_dones())
+        .await
+        .unwrap();
+    let mut by: BTreeMap<String, usize> = BTreeMap::new();
+    for kv in &dones.kvs {
+        let done: DoneRecord = op::decode(kv).unwrap();
+        *by.entry(done.by).or_default() += 1;
+    }
+    println!("clusters per replica: {by:?}");
+    assert_eq!(by.values().sum::<usize>(), 200);
+    assert_eq!(by.len(), 2, "both replicas took clusters: {by:?}");
+    // No task ran twice: each cluster's nginx Deployment was applied exactly once.
+    let mut twice = BTreeSet::new();
+    for i in 1..=200 {
+        let name = format!("edge-{i:03}");
+        let n = log(&world.cluster(&name))
+            .iter()
+            .filter(|(v, k, _)| v == "apply" && k == "Deployment")
+            .count();
+        if n != 1 {
+            twice.insert((name, n));
+        }
+    }
+    assert!(twice.is_empty(), "applied other than once: {twice:?}");
+    a.stop().await;
+    b.stop().await;
+}

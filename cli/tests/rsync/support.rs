@@ -1,0 +1,532 @@
+//! One whole system for rsync's end-to-end tests: a real etcd (the context store), a real nats-server
+//! where a test asks for one, the engine in process (REST API, saga, outbox relay), edgesim hosting the
+//! edge clusters, and rsync, in process or as a `canopy rsync` process. The fixture registers EMCO's
+//! `test-dependency` shape with the real charts: nginx (with pre- and post-install hooks), the operator
+//! (depends on nginx Ready) and collectd (depends on the operator Ready).
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use canopy_edgesim::cluster::Cluster as SimCluster;
+use canopy_edgesim::server::{Config as SimConfig, Handle as SimHandle};
+use canopy_engine::appcontext::{AppProgress, ContextKeys, Reader, State};
+use canopy_engine::context::ContextStore;
+use canopy_engine::events::bus::MemoryBus;
+use canopy_engine::stack::{self, Stack};
+use canopy_engine::store::ResourceStore;
+use canopy_engine::{api, lifecycle, remote};
+use canopy_rsync::kubeconfig::StoreKubeconfigs;
+use canopy_rsync::queue::{EmbeddedQueue, JetStreamQueue, Queue};
+use canopy_rsync::{Config, Parts, Running};
+use canopy_schemas::ContextId;
+use canopy_tests::fixtures::{emco_chart, emco_profile};
+use canopy_tests::{EtcdServer, NatsServer};
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+pub const CA: &str = "/projects/p1/composite-apps/ca/v1";
+pub const DIG: &str = "/projects/p1/composite-apps/ca/v1/deployment-intent-groups/dig1";
+pub const LC: &str = "/projects/p1/logical-clouds/lc1";
+pub const PROVIDER: &str = "edge";
+pub const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The system.
+pub struct World {
+    _dir: tempfile::TempDir,
+    pub etcd: EtcdServer,
+    pub nats: Option<NatsServer>,
+    pub store: Arc<dyn ResourceStore>,
+    pub ctx: Arc<dyn ContextStore>,
+    pub bus: MemoryBus,
+    pub sim: SimHandle,
+    sim_stop: CancellationToken,
+    pub base: String,
+    pub http: reqwest::Client,
+    engine: tokio::task::JoinHandle<()>,
+    relay: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        self.engine.abort();
+        self.relay.abort();
+        self.sim_stop.cancel();
+    }
+}
+
+/// A reply from the engine.
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        self
+    }
+}
+
+pub fn meta(name: &str) -> Value {
+    json!({"metadata": {"name": name}})
+}
+
+/// rsync tunables for tests: quick retries, resync off unless asked.
+pub fn quick() -> Config {
+    Config {
+        backoff: canopy_rsync::backoff::Backoff {
+            base: Duration::from_millis(100),
+            cap: Duration::from_secs(1),
+        },
+        resync: Duration::ZERO,
+        supervise_every: Duration::from_millis(100),
+        keep_alive: Duration::from_secs(2),
+        ..Config::default()
+    }
+}
+
+impl World {
+    /// The system with `clusters` edge clusters named `edge-001`...; with `nats`, a real nats-server too.
+    pub async fn start(clusters: usize, nats: bool) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let etcd = EtcdServer::start().await.unwrap();
+        let nats = if nats {
+            Some(NatsServer::start().await.unwrap())
+        } else {
+            None
+        };
+        let (store, _) = stack::embedded(&dir.path().join("canopy.redb")).unwrap();
+        let ctx: Arc<dyn ContextStore> = Arc::new(
+            canopy_engine::context::etcd::Config::new([etcd.endpoint()])
+                .connect()
+                .await
+                .unwrap(),
+        );
+        let sim = SimConfig {
+            clusters: Some(format!("edge-001..edge-{clusters:03}")),
+            ..SimConfig::default()
+        }
+        .build()
+        .await
+        .unwrap();
+        let sim_handle = sim.handle();
+        let sim_stop = CancellationToken::new();
+        let stop = sim_stop.clone();
+        tokio::spawn(async move { sim.run(stop.cancelled_owned()).await });
+        let bus = MemoryBus::new(200_000);
+        let config = stack::Config {
+            remote: remote::Config {
+                deadline: Duration::from_secs(10),
+                ..remote::Config::default()
+            },
+            saga: lifecycle::saga::Config {
+                step_attempts: 3,
+                backoff_base: Duration::from_millis(50),
+                backoff_cap: Duration::from_millis(500),
+            },
+            ..stack::Config::default()
+        };
+        let Stack { api, runner, relay } =
+            Stack::new(store.clone(), ctx.clone(), Arc::new(bus.clone()), config);
+        runner.resume_all().await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/v2", listener.local_addr().unwrap());
+        let app = api::app(api);
+        let engine = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        let relay = tokio::spawn(relay.run(std::future::pending()));
+        Self {
+            _dir: dir,
+            etcd,
+            nats,
+            store,
+            ctx,
+            bus,
+            sim: sim_handle,
+            sim_stop,
+            base,
+            http: reqwest::Client::new(),
+            engine,
+            relay,
+        }
+    }
+
+    /// A queue for an in-process rsync: JetStream when the world has NATS, else the context store.
+    pub async fn queue(&self) -> Arc<dyn Queue> {
+        match &self.nats {
+            Some(nats) => Arc::new(
+                JetStreamQueue::open(nats.connect().await.unwrap(), Duration::from_secs(30))
+                    .await
+                    .unwrap(),
+            ),
+            None => Arc::new(EmbeddedQueue::open(self.ctx.clone()).await.unwrap()),
+        }
+    }
+
+    /// Starts rsync in process with `config`.
+    pub async fn rsync(&self, config: Config) -> Running {
+        let parts = Parts {
+            store: self.ctx.clone(),
+            queue: self.queue().await,
+            kubeconfigs: Arc::new(StoreKubeconfigs(self.store.clone())),
+            config,
+        };
+        Running::start(parts, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// Registers (or re-points) the controller `rsync` at `port`.
+    pub async fn register_rsync(&self, port: u16) {
+        canopy_rsync::register::register(&self.base, "127.0.0.1", port)
+            .await
+            .unwrap();
+    }
+
+    pub fn cluster(&self, name: &str) -> Arc<SimCluster> {
+        self.sim.cluster(name).expect("an edgesim cluster")
+    }
+
+    pub async fn request(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Reply {
+        let mut r = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let response = r.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, body }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.request(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.request(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.request(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.request(reqwest::Method::DELETE, path, None).await
+    }
+
+    pub async fn op(&self, path: &str) -> Reply {
+        self.request(reqwest::Method::POST, path, None).await
+    }
+
+    pub async fn multipart(&self, path: &str, metadata: Value, file: Vec<u8>) -> Reply {
+        let form = Form::new()
+            .part("metadata", Part::text(metadata.to_string()))
+            .part("file", Part::bytes(file).file_name("file"));
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        }
+    }
+
+    /// Registers `names` under the provider `edge` with their edgesim kubeconfigs.
+    pub async fn register_clusters(&self, names: &[String]) {
+        if self.get(&format!("/cluster-providers/{PROVIDER}")).await.status == 404 {
+            self.post("/cluster-providers", meta(PROVIDER)).await.expect(201);
+        }
+        for name in names {
+            let kubeconfig = self.sim.kubeconfig(name).into_bytes();
+            self.multipart(
+                &format!("/cluster-providers/{PROVIDER}/clusters"),
+                meta(name),
+                kubeconfig,
+            )
+            .await
+            .expect(201);
+        }
+    }
+
+    /// The project, a level-0 logical cloud (namespace `apps`) over `names`, instantiated and applied.
+    pub async fn logical_cloud(&self, names: &[String]) {
+        self.post("/projects", meta("p1")).await.expect(201);
+        self.post(
+            "/projects/p1/logical-clouds",
+            json!({"metadata": {"name": "lc1"}, "spec": {"namespace": "apps", "level": "0"}}),
+        )
+        .await
+        .expect(201);
+        for c in names {
+            self.post(
+                &format!("{LC}/cluster-references"),
+                json!({"metadata": {"name": c}, "spec": {"clusterProvider": PROVIDER, "cluster": c}}),
+            )
+            .await
+            .expect(201);
+        }
+        self.op(&format!("{LC}/instantiate")).await.expect(202);
+        self.wait_state(LC, "Instantiated").await;
+        let ctx = self.status_context(LC).await;
+        self.wait_context(ctx, State::Instantiated).await;
+    }
+
+    /// EMCO's `test-dependency` composite app: nginx, operator (after nginx Ready), collectd (after the
+    /// operator Ready), with profiles.
+    pub async fn composite_app(&self) {
+        self.post(
+            "/projects/p1/composite-apps",
+            json!({"metadata": {"name": "ca"}, "spec": {"compositeAppVersion": "v1"}}),
+        )
+        .await
+        .expect(201);
+        for (app, example, chart) in [
+            ("nginx", "nginx", "nginx"),
+            ("operator", "operators-latest", "operator"),
+            ("collectd", "collectd", "collectd"),
+        ] {
+            self.multipart(&format!("{CA}/apps"), meta(app), emco_chart(example, chart))
+                .await
+                .expect(201);
+        }
+        for (app, on) in [("operator", "nginx"), ("collectd", "operator")] {
+            self.post(
+                &format!("{CA}/apps/{app}/dependency"),
+                json!({"metadata": {"name": format!("{app}-on-{on}")}, "spec": {"app": on, "opStatus": "Ready", "wait": 0}}),
+            )
+            .await
+            .expect(201);
+        }
+        self.post(&format!("{CA}/composite-profiles"), meta("cp"))
+            .await
+            .expect(201);
+        for (app, example) in [("operator", "operators-latest"), ("collectd", "collectd")] {
+            self.multipart(
+                &format!("{CA}/composite-profiles/cp/profiles"),
+                json!({"metadata": {"name": format!("{app}-profile")}, "spec": {"app": app}}),
+                emco_profile(example),
+            )
+            .await
+            .expect(201);
+        }
+    }
+
+    /// DIG `dig1` placing every app on every cluster of `names`.
+    pub async fn dig(&self, names: &[String]) {
+        self.post(
+            &format!("{CA}/deployment-intent-groups"),
+            json!({"metadata": {"name": "dig1"}, "spec": {"compositeProfile": "cp", "version": "r1", "logicalCloud": "lc1"}}),
+        )
+        .await
+        .expect(201);
+        self.post(&format!("{DIG}/generic-placement-intents"), meta("gpi"))
+            .await
+            .expect(201);
+        let all_of: Vec<Value> = names
+            .iter()
+            .map(|c| json!({"clusterProvider": PROVIDER, "cluster": c}))
+            .collect();
+        for app in ["nginx", "operator", "collectd"] {
+            self.post(
+                &format!("{DIG}/generic-placement-intents/gpi/app-intents"),
+                json!({"metadata": {"name": format!("{app}-pi")}, "spec": {"app": app, "intent": {"allOf": all_of}}}),
+            )
+            .await
+            .expect(201);
+        }
+        self.post(
+            &format!("{DIG}/intents"),
+            json!({"metadata": {"name": "intents"}, "spec": {"intent": {"genericPlacementIntent": "gpi"}}}),
+        )
+        .await
+        .expect(201);
+        self.op(&format!("{DIG}/approve")).await.expect(202);
+    }
+
+    /// Everything up to an approved DIG over `clusters` clusters (`edge-001`...).
+    pub async fn fixture(&self, clusters: usize) -> Vec<String> {
+        let names: Vec<String> = (1..=clusters).map(|i| format!("edge-{i:03}")).collect();
+        self.register_clusters(&names).await;
+        self.logical_cloud(&names).await;
+        self.composite_app().await;
+        self.dig(&names).await;
+        names
+    }
+
+    /// The DIG's (or logical cloud's) state, as `GET path/status` reports it.
+    pub async fn state(&self, path: &str) -> String {
+        let body = self.get(&format!("{path}/status")).await.expect(200).body;
+        body["state"].as_str().unwrap_or("Created").to_owned()
+    }
+
+    pub async fn wait_state(&self, path: &str, state: &str) {
+        let start = Instant::now();
+        loop {
+            let now = self.state(path).await;
+            if now == state {
+                return;
+            }
+            assert!(start.elapsed() < TIMEOUT, "{path} stayed {now}, waiting for {state}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The AppContext of the DIG's (or logical cloud's) latest action: the context rsync works on.
+    pub async fn status_context(&self, path: &str) -> ContextId {
+        let body = self.get(&format!("{path}/status")).await.expect(200).body;
+        let actions = body["states"]["actions"].as_array().cloned().unwrap_or_default();
+        actions
+            .iter()
+            .rev()
+            .find_map(|a| a["instance"].as_str().and_then(|s| s.parse().ok()))
+            .unwrap_or_else(|| panic!("no instance in {body}"))
+    }
+
+    /// The context's state.
+    pub async fn context_state(&self, ctx: ContextId) -> Option<State> {
+        Reader::open(self.ctx.as_ref(), ctx).await.ok().map(|r| r.status.state)
+    }
+
+    /// Waits until the context is `state`; panics naming the state it is in otherwise.
+    pub async fn wait_context(&self, ctx: ContextId, state: State) {
+        let start = Instant::now();
+        loop {
+            let now = self.context_state(ctx).await;
+            if now == Some(state) {
+                return;
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "context {ctx} stayed {now:?}, waiting for {state:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Every `st/` value of the context, by key.
+    pub async fn progress(&self, ctx: ContextId) -> Vec<(String, AppProgress)> {
+        self.ctx
+            .range(&ContextKeys::new(ctx).statuses())
+            .await
+            .unwrap()
+            .kvs
+            .iter()
+            .map(|kv| (kv.key.to_string(), AppProgress::decode(kv).unwrap()))
+            .collect()
+    }
+
+    /// Waits until `check` holds for the context's statuses.
+    pub async fn wait_progress(
+        &self,
+        ctx: ContextId,
+        what: &str,
+        check: impl Fn(&[(String, AppProgress)]) -> bool,
+    ) -> Vec<(String, AppProgress)> {
+        let start = Instant::now();
+        loop {
+            let now = self.progress(ctx).await;
+            if check(&now) {
+                return now;
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "waiting for {what}; statuses now: {:#?}",
+                now.iter().map(|(k, p)| (k, p.phase)).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Every app on every cluster is Ready.
+pub fn all_ready(expected: usize) -> impl Fn(&[(String, AppProgress)]) -> bool {
+    move |st| {
+        st.len() == expected
+            && st
+                .iter()
+                .all(|(_, p)| p.phase == canopy_engine::appcontext::Phase::Ready)
+    }
+}
+
+/// `(verb, kind, name)` of a cluster's apply log, in order, without the readiness simulation's writes.
+pub fn log(cluster: &SimCluster) -> Vec<(String, String, String)> {
+    cluster
+        .apply_log()
+        .0
+        .into_iter()
+        .filter(|e| e.verb != "status")
+        .map(|e| (e.verb.to_owned(), e.kind, e.name))
+        .collect()
+}
+
+/// The position of the first entry of `log` matching `verb`, `kind` and (when given) `name`.
+pub fn position(log: &[(String, String, String)], verb: &str, kind: &str, name: Option<&str>) -> usize {
+    log.iter()
+        .position(|(v, k, n)| v == verb && k == kind && name.is_none_or(|x| x == n))
+        .unwrap_or_else(|| panic!("no {verb} of {kind} {name:?} in {log:#?}"))
+}
+
+/// The position of the last entry matching.
+pub fn last_position(
+    log: &[(String, String, String)],
+    verb: &str,
+    kind: &str,
+    name: Option<&str>,
+) -> usize {
+    log.iter()
+        .rposition(|(v, k, n)| v == verb && k == kind && name.is_none_or(|x| x == n))
+        .unwrap_or_else(|| panic!("no {verb} of {kind} {name:?} in {log:#?}"))
+}
+
+/// The Deployments, StatefulSets and DaemonSets on edgesim cluster `name`, as `plural/namespace/name`.
+pub fn workloads(world: &World, name: &str) -> Vec<String> {
+    world
+        .cluster(name)
+        .store()
+        .keys()
+        .filter(|k| matches!(k.plural.as_str(), "deployments" | "statefulsets" | "daemonsets"))
+        .map(|k| format!("{}/{}/{}", k.plural, k.namespace, k.name))
+        .collect()
+}
+
+/// Whether edgesim cluster `name` holds an object of `plural` named `object`.
+pub fn holds(world: &World, name: &str, plural: &str, object: &str) -> bool {
+    world
+        .cluster(name)
+        .store()
+        .keys()
+        .any(|k| k.plural == plural && k.name == object)
+}
+
+/// The subjects of every event published so far.
+pub fn subjects(world: &World) -> Vec<String> {
+    world
+        .bus
+        .replay()
+        .into_iter()
+        .map(|m| m.event.subject().into_string())
+        .collect()
+}
+
+/// Waits until some published subject satisfies `check`.
+pub async fn wait_subject(world: &World, what: &str, check: impl Fn(&str) -> bool) {
+    let start = Instant::now();
+    loop {
+        if subjects(world).iter().any(|s| check(s)) {
+            return;
+        }
+        assert!(start.elapsed() < TIMEOUT, "no event for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

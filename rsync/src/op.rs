@@ -1,0 +1,133 @@
+//! The operation rsync carries out on one AppContext, recorded at `/canopy/ctx/<ctx>/rsync` before a call is
+//! answered, and each cluster's completion of it at `rsync/done/<cluster>`. The record is what makes the
+//! work durable: the per-cluster [`Task`](crate::task::Task)s can always be rebuilt from it.
+
+use canopy_engine::appcontext::State;
+use canopy_engine::context::{Key, KeyValue};
+use canopy_schemas::name::ClusterRef;
+use canopy_schemas::{ContextId, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// What the operation does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OpKind {
+    /// Apply every resource (`InstallApp`).
+    Install,
+    /// Delete every resource, in reverse order (`UninstallApp`).
+    Uninstall,
+    /// Move the clusters from `from` to this context, make before break (`UpdateApp`, `RollbackApp`).
+    Update,
+    /// Read the live objects back (`ReadAppContext`).
+    Read,
+}
+
+impl OpKind {
+    /// The context state while the operation runs, on success, and on failure (EMCO's `StateChanges`).
+    pub const fn states(self) -> (State, State, State) {
+        match self {
+            Self::Install | Self::Update | Self::Read => (
+                State::Instantiating,
+                State::Instantiated,
+                State::InstantiateFailed,
+            ),
+            Self::Uninstall => (
+                State::Terminating,
+                State::Terminated,
+                State::TerminateFailed,
+            ),
+        }
+    }
+
+    /// The context states the operation may start from. A repeat of the same operation while it runs, or
+    /// after it succeeded, is recognised from the record and queues nothing.
+    pub fn allowed_from(self, state: State) -> bool {
+        use State::*;
+        match self {
+            Self::Install => matches!(state, Built | Instantiating | Instantiated | InstantiateFailed),
+            // The target of a rollback is an older context, which an update left `Updated`.
+            Self::Update => !matches!(state, Terminating | Updating),
+            Self::Read => !matches!(state, Terminating | Terminated),
+            Self::Uninstall => !matches!(state, Terminated),
+        }
+    }
+}
+
+/// The value at `/canopy/ctx/<ctx>/rsync`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpRecord {
+    /// What is done.
+    pub kind: OpKind,
+    /// A random id: a task carries it, so a task of an operation that was replaced is recognised.
+    pub id: u64,
+    /// For an update, the context whose clusters move to this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<ContextId>,
+    /// Every cluster the operation touches, one task each.
+    pub clusters: Vec<ClusterRef>,
+    /// When it was accepted.
+    pub accepted: Timestamp,
+}
+
+impl OpRecord {
+    /// A new operation with a fresh id.
+    pub fn new(kind: OpKind, from: Option<ContextId>, clusters: Vec<ClusterRef>) -> Self {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).expect("the OS random source works");
+        Self {
+            kind,
+            id: u64::from_le_bytes(bytes) >> 1,
+            from,
+            clusters,
+            accepted: Timestamp::now(),
+        }
+    }
+}
+
+/// How one cluster's part ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    /// Everything was done.
+    Done,
+    /// Something failed for good; the text says what.
+    Failed(String),
+    /// A stop cancelled the work.
+    Stopped,
+}
+
+/// The value at `rsync/done/<cluster>`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoneRecord {
+    /// The operation it belongs to.
+    pub op: u64,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The replica that recorded it ([`Config::name`](crate::Config::name)).
+    #[serde(default)]
+    pub by: String,
+}
+
+/// A record could not be encoded or decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    /// The stored bytes are not the record.
+    #[error("decoding {key}: {message}")]
+    Decode {
+        /// Where it was stored.
+        key: Key,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Encodes a record as MessagePack with field names.
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    rmp_serde::to_vec_named(value).expect("rsync records always encode")
+}
+
+/// Decodes a stored record.
+pub fn decode<T: serde::de::DeserializeOwned>(kv: &KeyValue) -> Result<T, CodecError> {
+    rmp_serde::from_slice(&kv.value).map_err(|e| CodecError::Decode {
+        key: kv.key.clone(),
+        message: e.to_string(),
+    })
+}

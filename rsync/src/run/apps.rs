@@ -1,0 +1,279 @@
+//! The apps of one task on its cluster: installed (or updated) concurrently, each after its
+//! dependencies; uninstalled concurrently, each after its dependents; or read back. Each app's status is
+//! written as it goes.
+
+use std::sync::Arc;
+
+use canopy_engine::appcontext::{AppProgress, ContextKeys, Manifests, Phase, ResourceProgress};
+use canopy_schemas::name::{AppName, ClusterRef};
+use canopy_schemas::{ContextId, Timestamp};
+use futures::future::join_all;
+use tokio_util::sync::CancellationToken;
+
+use super::collect::Collect;
+use super::deps::{self, Blocked};
+use super::plan::{AppPlan, ContextPlan};
+use crate::cluster::{ApplyError, app};
+use crate::monitor::{Watched, deployment_id};
+use crate::op::Outcome;
+use crate::runtime::Runtime;
+use crate::status::Slot;
+
+/// What one app's sequence came to.
+pub enum AppResult {
+    /// Done.
+    Done,
+    /// Failed for good on this cluster.
+    Failed(String),
+}
+
+/// What the apps of a task came to: an outcome for the cluster, or an error to retry the task on.
+pub type TaskResult = Result<Outcome, ApplyError>;
+
+/// One task's apps on one cluster.
+pub struct Apps<'a> {
+    /// The runtime.
+    pub rt: &'a Runtime,
+    /// The cluster.
+    pub cluster: &'a ClusterRef,
+    /// Its watched handle.
+    pub watched: &'a Arc<Watched>,
+    /// The task's cancellation.
+    pub cancel: &'a CancellationToken,
+}
+
+fn seed(manifests: &Manifests) -> impl Fn() -> AppProgress + '_ {
+    move || AppProgress {
+        phase: Phase::Pending,
+        connectivity: Default::default(),
+        last_error: None,
+        resources: manifests.resources.iter().map(ResourceProgress::pending).collect(),
+        updated_at: Timestamp::now(),
+    }
+}
+
+/// Combines the apps' results into the cluster's.
+fn combine(results: Vec<Result<AppResult, ApplyError>>) -> TaskResult {
+    let mut failed = Vec::new();
+    let mut stopped = false;
+    let mut retry = None;
+    for r in results {
+        match r {
+            Ok(AppResult::Done) => {}
+            Ok(AppResult::Failed(why)) => failed.push(why),
+            Err(ApplyError::Cancelled(_)) => stopped = true,
+            Err(e) => retry = Some(e),
+        }
+    }
+    if stopped {
+        return Ok(Outcome::Stopped);
+    }
+    if let Some(e) = retry {
+        return Err(e);
+    }
+    if failed.is_empty() {
+        Ok(Outcome::Done)
+    } else {
+        Ok(Outcome::Failed(failed.join("; ")))
+    }
+}
+
+impl Apps<'_> {
+    fn slot(&self, ctx: ContextId, app: &AppName) -> Slot {
+        Slot {
+            ctx,
+            cluster: self.cluster.clone(),
+            app: app.clone(),
+        }
+    }
+
+    async fn set(
+        &self,
+        ctx: ContextId,
+        app: &AppPlan,
+        change: impl FnMut(&mut AppProgress),
+    ) -> Result<AppProgress, ApplyError> {
+        self.rt
+            .status
+            .update(&self.slot(ctx, &app.name), seed(&app.manifests), change, Vec::new())
+            .await
+            .map_err(|e| {
+                if e.retryable {
+                    ApplyError::Retryable(e.to_string())
+                } else {
+                    ApplyError::Terminal(e.to_string())
+                }
+            })
+    }
+
+    /// Installs every app of `plan` on the cluster. With `old`, this is an update from `old`: apps in
+    /// both are updated make before break, apps only in `plan` installed, and apps only in `old` deleted
+    /// once the others are done.
+    pub async fn install(&self, plan: &ContextPlan, old: Option<&ContextPlan>) -> TaskResult {
+        let results = join_all(plan.apps.iter().map(|a| self.install_app(plan, a, old))).await;
+        let outcome = combine(results)?;
+        let Some(old) = old else {
+            return Ok(outcome);
+        };
+        if outcome != Outcome::Done {
+            return Ok(outcome);
+        }
+        let gone: Vec<&AppPlan> = old
+            .apps
+            .iter()
+            .filter(|a| plan.app(&a.name).is_none())
+            .collect();
+        let results = join_all(gone.into_iter().map(|a| self.uninstall_app(old, a))).await;
+        combine(results)
+    }
+
+    async fn install_app(
+        &self,
+        plan: &ContextPlan,
+        a: &AppPlan,
+        old: Option<&ContextPlan>,
+    ) -> Result<AppResult, ApplyError> {
+        let ctx = plan.ctx;
+        match deps::before_install(self.rt, plan, self.cluster, &a.name, self.cancel).await {
+            Ok(()) => {}
+            Err(Blocked::Cancelled) => {
+                self.set(ctx, a, |p| p.phase = Phase::Stopped).await?;
+                return Err(ApplyError::Cancelled(format!("{} was stopped", a.name)));
+            }
+            Err(Blocked::Failed(why)) => {
+                self.set(ctx, a, |p| {
+                    p.phase = Phase::Failed;
+                    p.last_error = Some(why.clone());
+                })
+                .await?;
+                return Ok(AppResult::Failed(why));
+            }
+        }
+        self.set(ctx, a, |p| {
+            p.phase = Phase::Applying;
+            p.last_error = None;
+        })
+        .await?;
+        let id = deployment_id(ctx, &a.name);
+        let report = Collect::default();
+        let previous = old.and_then(|o| o.app(&a.name));
+        let result = match previous {
+            Some(prev) => {
+                self.rt.monitor.unregister(self.cluster, prev_ctx(old), &a.name);
+                app::update(
+                    self.watched.watches(),
+                    &prev.manifests,
+                    &a.manifests,
+                    &id,
+                    &report,
+                    self.cancel,
+                )
+                .await
+                .map(drop)
+            }
+            None => app::install(self.watched.cluster(), &a.manifests, &id, &report, self.cancel).await,
+        };
+        let outcome = match &result {
+            Ok(()) => Ok(AppResult::Done),
+            Err(ApplyError::Terminal(why)) => Ok(AppResult::Failed(format!("{}: {why}", a.name))),
+            Err(e) => Err(e.clone()),
+        };
+        self.set(ctx, a, |p| {
+            report.fold_into(p);
+            match &result {
+                Ok(()) => {
+                    p.phase = Phase::Applied;
+                    p.last_error = None;
+                }
+                Err(ApplyError::Terminal(why)) => {
+                    p.phase = Phase::Failed;
+                    p.last_error = Some(why.clone());
+                }
+                Err(ApplyError::Cancelled(_)) => p.phase = Phase::Stopped,
+                Err(e) => p.last_error = Some(e.to_string()),
+            }
+        })
+        .await?;
+        if result.is_ok() {
+            self.rt
+                .monitor
+                .register(self.watched, ctx, a.name.clone(), a.manifests.clone(), id)
+                .await;
+        }
+        outcome
+    }
+
+    /// Uninstalls every app of `plan` on the cluster, each after its dependents.
+    pub async fn uninstall(&self, plan: &ContextPlan) -> TaskResult {
+        let results = join_all(plan.apps.iter().map(|a| self.uninstall_app(plan, a))).await;
+        combine(results)
+    }
+
+    async fn uninstall_app(&self, plan: &ContextPlan, a: &AppPlan) -> Result<AppResult, ApplyError> {
+        let ctx = plan.ctx;
+        match deps::before_uninstall(self.rt, plan, self.cluster, &a.name, self.cancel).await {
+            Ok(()) => {}
+            Err(Blocked::Cancelled) => {
+                self.set(ctx, a, |p| p.phase = Phase::Stopped).await?;
+                return Err(ApplyError::Cancelled(format!("{} was stopped", a.name)));
+            }
+            Err(Blocked::Failed(why)) => return Ok(AppResult::Failed(why)),
+        }
+        self.rt.monitor.unregister(self.cluster, ctx, &a.name);
+        self.set(ctx, a, |p| {
+            p.phase = Phase::Deleting;
+            p.last_error = None;
+        })
+        .await?;
+        let report = Collect::default();
+        let result = app::uninstall(self.watched.cluster(), &a.manifests, &report, self.cancel).await;
+        let outcome = match &result {
+            Ok(()) => Ok(AppResult::Done),
+            Err(ApplyError::Terminal(why)) => Ok(AppResult::Failed(format!("{}: {why}", a.name))),
+            Err(e) => Err(e.clone()),
+        };
+        self.set(ctx, a, |p| {
+            report.fold_into(p);
+            match &result {
+                Ok(()) => {
+                    p.phase = Phase::Deleted;
+                    for r in &mut p.resources {
+                        r.deployed = canopy_engine::appcontext::Deployed::Deleted;
+                        r.ready = canopy_engine::appcontext::Ready::NotPresent;
+                    }
+                }
+                Err(ApplyError::Terminal(why)) => {
+                    p.phase = Phase::Failed;
+                    p.last_error = Some(why.clone());
+                }
+                Err(ApplyError::Cancelled(_)) => p.phase = Phase::Stopped,
+                Err(e) => p.last_error = Some(e.to_string()),
+            }
+        })
+        .await?;
+        outcome
+    }
+
+    /// Reads every resource of every app back and stores the live objects at `live/<cluster>/<app>`
+    /// (a JSON array, `null` for a missing object).
+    pub async fn read(&self, plan: &ContextPlan) -> TaskResult {
+        for a in &plan.apps {
+            let mut live = Vec::with_capacity(a.manifests.resources.len());
+            for m in &a.manifests.resources {
+                live.push(self.watched.cluster().get(m).await?);
+            }
+            let key = ContextKeys::new(plan.ctx).live(self.cluster, &a.name);
+            let body = serde_json::to_vec(&live).expect("JSON values encode");
+            self.rt
+                .store
+                .put(&key, body)
+                .await
+                .map_err(|e| ApplyError::Retryable(format!("storing live objects: {e}")))?;
+        }
+        Ok(Outcome::Done)
+    }
+}
+
+fn prev_ctx(old: Option<&ContextPlan>) -> ContextId {
+    old.map(|o| o.ctx).expect("an update has an old context")
+}

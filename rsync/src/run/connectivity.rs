@@ -1,0 +1,127 @@
+//! A cluster's connectivity: written into the status of every app the task touches on it, and kept per
+//! cluster at `/canopy/rsync/conn/<cluster>`, whose changes are announced as the cluster events
+//! `unreachable` and `reachable` (once each, by the compare-and-swap that makes the change).
+
+use canopy_engine::appcontext::{AppProgress, Connectivity, Phase, ResourceProgress};
+use canopy_engine::context::{Compare, Op, Txn};
+use canopy_engine::events::Outbox;
+use canopy_schemas::Timestamp;
+use canopy_schemas::event::{Event, Identity};
+use canopy_schemas::name::ClusterRef;
+
+use super::plan::ContextPlan;
+use crate::keys;
+use crate::runtime::Runtime;
+use crate::status::Slot;
+
+/// The status slots of the task's apps on `cluster`, with the resources to seed a missing status with.
+pub fn slots(
+    plan: &ContextPlan,
+    old: Option<&ContextPlan>,
+    cluster: &ClusterRef,
+) -> Vec<(Slot, Vec<ResourceProgress>)> {
+    let mut slots: Vec<_> = plan
+        .apps
+        .iter()
+        .map(|a| {
+            (
+                Slot {
+                    ctx: plan.ctx,
+                    cluster: cluster.clone(),
+                    app: a.name.clone(),
+                },
+                a.manifests.resources.iter().map(ResourceProgress::pending).collect(),
+            )
+        })
+        .collect();
+    if let Some(old) = old {
+        for a in old.apps.iter().filter(|a| plan.app(&a.name).is_none()) {
+            slots.push((
+                Slot {
+                    ctx: old.ctx,
+                    cluster: cluster.clone(),
+                    app: a.name.clone(),
+                },
+                a.manifests.resources.iter().map(ResourceProgress::pending).collect(),
+            ));
+        }
+    }
+    slots
+}
+
+/// Records `state` (and `error`) for the cluster and each of `slots`.
+pub async fn record(
+    rt: &Runtime,
+    cluster: &ClusterRef,
+    slots: &[(Slot, Vec<ResourceProgress>)],
+    state: Connectivity,
+    error: Option<String>,
+    attempt: u32,
+) {
+    for (slot, resources) in slots {
+        let seed = || AppProgress {
+            phase: Phase::Pending,
+            connectivity: Connectivity::Unknown,
+            last_error: None,
+            resources: resources.clone(),
+            updated_at: Timestamp::now(),
+        };
+        let result = rt
+            .status
+            .update(
+                slot,
+                seed,
+                |p| {
+                    p.connectivity = state;
+                    if error.is_some() || state == Connectivity::Available {
+                        p.last_error = error.clone();
+                    }
+                },
+                Vec::new(),
+            )
+            .await;
+        if let Err(e) = result {
+            tracing::warn!("{e}");
+        }
+    }
+    if let Err(e) = announce(rt, cluster, state, error, attempt).await {
+        tracing::warn!(%cluster, "recording connectivity: {e}");
+    }
+}
+
+async fn announce(
+    rt: &Runtime,
+    cluster: &ClusterRef,
+    state: Connectivity,
+    error: Option<String>,
+    attempt: u32,
+) -> Result<(), String> {
+    let key = keys::connectivity(cluster);
+    let current = rt.store.get(&key).await.map_err(|e| e.to_string())?;
+    let before = current.as_ref().map(|kv| kv.value.as_slice());
+    let now = state.as_str().as_bytes();
+    if before == Some(now) {
+        return Ok(());
+    }
+    let guard = match &current {
+        Some(kv) => Compare::mod_revision(key.clone(), kv.mod_revision),
+        None => Compare::absent(key.clone()),
+    };
+    let mut ops = vec![Op::put(key, now.to_vec())];
+    let event = match (before, state) {
+        (_, Connectivity::Retrying) => Some(("unreachable", error.unwrap_or_default())),
+        (Some(b), Connectivity::Available) if b == Connectivity::Retrying.as_str().as_bytes() => {
+            Some(("reachable", format!("reachable again after {} attempt(s)", attempt + 1)))
+        }
+        _ => None,
+    };
+    if let Some((what, message)) = event {
+        let e = Event::new(Identity::Cluster { cluster: cluster.clone() }, what).with_message(message);
+        ops.push(Outbox::stage(&e).map_err(|e| e.to_string())?);
+    }
+    rt.store
+        .txn(Txn::new().when([guard]).and_then(ops))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}

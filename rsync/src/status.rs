@@ -1,0 +1,206 @@
+//! Writes `st/<cluster>/<app>` (docs/DESIGN.md §5) and its events through the outbox. Every change is a
+//! read, a change in memory, and a compare-and-swap on the key's revision, with one event per transition
+//! in the same transaction. Two writers (the task and the readiness monitor, or two replicas) therefore
+//! never lose each other's changes, and a transition is announced exactly once: by the writer whose
+//! swap committed it.
+
+use std::sync::Arc;
+
+use canopy_engine::appcontext::{AppProgress, ContextKeys};
+use canopy_engine::context::{Compare, ContextStore, MAX_OPS, Op, Txn};
+use canopy_engine::events::Outbox;
+use canopy_schemas::event::{Event, Identity};
+use canopy_schemas::name::{AppName, ClusterRef};
+use canopy_schemas::{ContextId, Timestamp};
+
+/// Where one app on one cluster is reported.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Slot {
+    /// The AppContext.
+    pub ctx: ContextId,
+    /// The cluster.
+    pub cluster: ClusterRef,
+    /// The app.
+    pub app: AppName,
+}
+
+/// A status write failed.
+#[derive(Debug, thiserror::Error)]
+#[error("writing the status of {app} on {cluster} in context {ctx}: {message}")]
+pub struct StatusError {
+    /// The context.
+    pub ctx: ContextId,
+    /// The cluster.
+    pub cluster: ClusterRef,
+    /// The app.
+    pub app: AppName,
+    /// Why.
+    pub message: String,
+    /// True when a retry may succeed.
+    pub retryable: bool,
+}
+
+/// Writes status values and their events.
+#[derive(Clone)]
+pub struct StatusWriter {
+    store: Arc<dyn ContextStore>,
+}
+
+impl StatusWriter {
+    /// A writer over `store`.
+    pub fn new(store: Arc<dyn ContextStore>) -> Self {
+        Self { store }
+    }
+
+    /// Reads the slot's value, or `seed()` when it has none.
+    pub async fn read(
+        &self,
+        slot: &Slot,
+        seed: impl FnOnce() -> AppProgress,
+    ) -> Result<AppProgress, StatusError> {
+        let key = ContextKeys::new(slot.ctx).cluster_status(&slot.cluster, &slot.app);
+        match self.store.get(&key).await {
+            Ok(Some(kv)) => AppProgress::decode(&kv).map_err(|e| error(slot, e.to_string(), false)),
+            Ok(None) => Ok(seed()),
+            Err(e) => Err(error(slot, e.to_string(), e.is_retryable())),
+        }
+    }
+
+    /// Applies `change` to the slot's value (or to `seed()` when it has none) and writes it with the events
+    /// of its transitions plus `extra`. Nothing is written when the value is unchanged and `extra` is empty.
+    /// Returns the value now stored.
+    pub async fn update(
+        &self,
+        slot: &Slot,
+        seed: impl Fn() -> AppProgress,
+        mut change: impl FnMut(&mut AppProgress),
+        extra: Vec<Event>,
+    ) -> Result<AppProgress, StatusError> {
+        let key = ContextKeys::new(slot.ctx).cluster_status(&slot.cluster, &slot.app);
+        loop {
+            let current = self
+                .store
+                .get(&key)
+                .await
+                .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?;
+            let (old, guard) = match &current {
+                Some(kv) => (
+                    Some(AppProgress::decode(kv).map_err(|e| error(slot, e.to_string(), false))?),
+                    Compare::mod_revision(key.clone(), kv.mod_revision),
+                ),
+                None => (None, Compare::absent(key.clone())),
+            };
+            let mut new = old.clone().unwrap_or_else(&seed);
+            change(&mut new);
+            let mut events = transitions(slot, old.as_ref(), &new);
+            events.extend(extra.iter().cloned());
+            if old.as_ref().is_some_and(|o| same(o, &new)) && events.is_empty() {
+                return Ok(new);
+            }
+            new.updated_at = Timestamp::now();
+            let value = new
+                .encode(&key)
+                .map_err(|e| error(slot, e.to_string(), false))?;
+            let mut ops = vec![Op::put(key.clone(), value)];
+            let mut staged = events.iter().map(Outbox::stage);
+            let mut later = Vec::new();
+            for op in staged.by_ref() {
+                let op = op.map_err(|e| error(slot, e.to_string(), false))?;
+                if ops.len() < MAX_OPS {
+                    ops.push(op);
+                } else {
+                    later.push(op);
+                }
+            }
+            let done = self
+                .store
+                .txn(Txn::new().when([guard]).and_then(ops))
+                .await
+                .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?;
+            if !done.succeeded {
+                continue;
+            }
+            // An app with more than 127 transitions at once (a very large app) stages the rest right after.
+            for chunk in later.chunks(MAX_OPS) {
+                self.store
+                    .txn(Txn::new().and_then(chunk.to_vec()))
+                    .await
+                    .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?;
+            }
+            return Ok(new);
+        }
+    }
+}
+
+fn error(slot: &Slot, message: String, retryable: bool) -> StatusError {
+    StatusError {
+        ctx: slot.ctx,
+        cluster: slot.cluster.clone(),
+        app: slot.app.clone(),
+        message,
+        retryable,
+    }
+}
+
+/// Equal apart from the write time.
+fn same(a: &AppProgress, b: &AppProgress) -> bool {
+    a.phase == b.phase
+        && a.connectivity == b.connectivity
+        && a.last_error == b.last_error
+        && a.resources == b.resources
+}
+
+/// The events of the change from `old` to `new`: the app's phase, then each resource's deployed and ready
+/// states, in resource order.
+pub fn transitions(slot: &Slot, old: Option<&AppProgress>, new: &AppProgress) -> Vec<Event> {
+    let mut events = Vec::new();
+    let old_phase = old.map(|o| o.phase);
+    if old_phase != Some(new.phase) {
+        let mut e = Event::new(
+            Identity::App {
+                ctx: slot.ctx,
+                cluster: slot.cluster.clone(),
+                app: slot.app.clone(),
+            },
+            new.phase.as_str(),
+        )
+        .with_context(slot.ctx);
+        if let Some(p) = old_phase {
+            e = e.from_state(p.as_str());
+        }
+        if let Some(m) = &new.last_error {
+            e = e.with_message(m.clone());
+        }
+        events.push(e);
+    }
+    for (i, r) in new.resources.iter().enumerate() {
+        let before = old.and_then(|o| o.resources.get(i)).filter(|b| b.kind == r.kind && b.name == r.name);
+        let identity = || Identity::Resource {
+            ctx: slot.ctx,
+            cluster: slot.cluster.clone(),
+            app: slot.app.clone(),
+            resource_kind: r.kind.clone(),
+            name: r.name.clone(),
+        };
+        if before.map(|b| b.deployed) != Some(r.deployed) && r.deployed != Default::default() {
+            let mut e = Event::new(identity(), r.deployed.as_str()).with_context(slot.ctx);
+            if let Some(b) = before {
+                e = e.from_state(b.deployed.as_str());
+            }
+            if let Some(m) = &r.message {
+                e = e.with_message(m.clone());
+            }
+            events.push(e);
+        }
+        if let Some(b) = before
+            && b.ready != r.ready
+        {
+            events.push(
+                Event::new(identity(), r.ready.as_str())
+                    .from_state(b.ready.as_str())
+                    .with_context(slot.ctx),
+            );
+        }
+    }
+    events
+}

@@ -1,0 +1,114 @@
+//! The supervisor: one loop per process that looks after every unfinished operation
+//! (`/canopy/rsync/active/`). Each round it
+//! - cancels this process's work on a context whose stop flag is set (`POST DIG/stop`), and records every
+//!   cluster that had not finished as stopped, so the operation ends at once rather than when its queued
+//!   tasks come up;
+//! - cancels work that belongs to an operation a newer one replaced;
+//! - finishes operations whose clusters are all done ([`finish`](crate::finish)).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use canopy_engine::appcontext::ContextKeys;
+use canopy_engine::context::{Compare, ContextStore, Op, Txn};
+use canopy_schemas::ContextId;
+use tokio_util::sync::CancellationToken;
+
+use crate::finish::finish;
+use crate::keys;
+use crate::op::{self, DoneRecord, OpRecord, Outcome};
+use crate::registry::Registry;
+
+/// Runs the supervisor every `every` until `shutdown`.
+pub async fn run(
+    store: Arc<dyn ContextStore>,
+    registry: Arc<Registry>,
+    every: Duration,
+    shutdown: CancellationToken,
+) {
+    loop {
+        if let Err(e) = round(&store, &registry).await {
+            tracing::warn!("supervisor round: {e}");
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(every) => {}
+        }
+    }
+}
+
+/// One round over every unfinished operation.
+pub async fn round(
+    store: &Arc<dyn ContextStore>,
+    registry: &Registry,
+) -> Result<(), canopy_engine::context::Error> {
+    for kv in store.range(&keys::actives()).await?.kvs {
+        let Some(ctx) = keys::context_of(&kv.key) else {
+            continue;
+        };
+        if let Err(e) = supervise(store, registry, ctx).await {
+            tracing::warn!(%ctx, "supervising: {e}");
+        }
+    }
+    Ok(())
+}
+
+async fn supervise(
+    store: &Arc<dyn ContextStore>,
+    registry: &Registry,
+    ctx: ContextId,
+) -> Result<(), canopy_engine::context::Error> {
+    let ctx_keys = ContextKeys::new(ctx);
+    let Some(op_kv) = store.get(&ctx_keys.rsync_op()).await? else {
+        store.delete(&keys::active(ctx)).await?;
+        return Ok(());
+    };
+    let Ok(record) = op::decode::<OpRecord>(&op_kv) else {
+        return Ok(());
+    };
+    if store.get(&ctx_keys.stop()).await?.is_some() {
+        registry.cancel(ctx, None);
+        mark_stopped(store, ctx, &record).await?;
+    } else {
+        registry.cancel(ctx, Some(record.id));
+    }
+    finish(store, ctx, &record, &op_kv).await?;
+    Ok(())
+}
+
+/// Records every cluster of `record` that has no completion yet as stopped.
+async fn mark_stopped(
+    store: &Arc<dyn ContextStore>,
+    ctx: ContextId,
+    record: &OpRecord,
+) -> Result<(), canopy_engine::context::Error> {
+    let keys = ContextKeys::new(ctx);
+    let dones = store.range(&keys.rsync_dones()).await?;
+    let done: std::collections::BTreeSet<_> = dones
+        .kvs
+        .iter()
+        .filter(|kv| op::decode::<DoneRecord>(kv).is_ok_and(|d| d.op == record.id))
+        .map(|kv| kv.key.clone())
+        .collect();
+    let value = op::encode(&DoneRecord {
+        op: record.id,
+        outcome: Outcome::Stopped,
+        by: "supervisor".to_owned(),
+    });
+    for cluster in &record.clusters {
+        let key = keys.rsync_done(cluster);
+        if done.contains(&key) {
+            continue;
+        }
+        // Only where nothing finished in the meantime: a cluster that did finish keeps its outcome.
+        let stale = match store.get(&key).await? {
+            Some(kv) if op::decode::<DoneRecord>(&kv).is_ok_and(|d| d.op == record.id) => continue,
+            Some(kv) => Compare::mod_revision(key.clone(), kv.mod_revision),
+            None => Compare::absent(key.clone()),
+        };
+        store
+            .txn(Txn::new().when([stale]).and_then([Op::put(key, value.clone())]))
+            .await?;
+    }
+    Ok(())
+}
