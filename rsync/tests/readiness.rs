@@ -196,3 +196,72 @@ async fn a_reapplied_deployment_counts_as_ready_only_once_its_new_generation_is(
     assert_eq!(live["status"]["availableReplicas"], 2, "{live:#}");
     assert_eq!(watches.watches_started(), 1);
 }
+
+#[tokio::test]
+async fn a_watch_that_broke_restarts_and_sees_changes_made_after() {
+    let sim = Sim::start("edge-1").await;
+    let cluster = sim.cluster("edge-1").await;
+    // The server ends each watch request after a second, so the watch must be renewed.
+    let watches = Watches::with_watch_timeout(&cluster, std::time::Duration::from_secs(1));
+    let conf = config_map("settings", "1");
+    cluster.apply(&conf, "dep-1").await.unwrap();
+    let mut sub = watches.subscribe(&conf).await.unwrap();
+    within(
+        sub.receiver()
+            .wait_for(|s| s.map(|s| s.ready) == Some(Ready::Ready)),
+    )
+    .await
+    .unwrap();
+
+    // The cluster goes away: renewing the watch fails.
+    sim.set_faults(
+        "edge-1",
+        canopy_edgesim::fault::Faults {
+            unreachable: Some(canopy_edgesim::fault::Unreachable::Refuse),
+            ..Default::default()
+        },
+    );
+    within(async {
+        while watches.failures() == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+
+    // It comes back; a change made now is seen by the same subscription.
+    sim.set_faults("edge-1", Default::default());
+    cluster.delete(&conf).await.unwrap();
+    within(
+        sub.receiver()
+            .wait_for(|s| s.map(|s| s.ready) == Some(Ready::NotPresent)),
+    )
+    .await
+    .expect("the restarted watch sees the deletion");
+    assert_eq!(
+        watches.watches_started(),
+        1,
+        "the same watch task, restarted"
+    );
+}
+
+#[tokio::test]
+async fn dropping_the_watches_stops_them_and_ends_their_subscriptions() {
+    let sim = Sim::start("edge-1").await;
+    let cluster = sim.cluster("edge-1").await;
+    let watches = Watches::for_cluster(&cluster);
+    let conf = config_map("settings", "1");
+    cluster.apply(&conf, "dep-1").await.unwrap();
+    let mut sub = watches.subscribe(&conf).await.unwrap();
+    within(sub.receiver().wait_for(|s| s.is_some()))
+        .await
+        .unwrap();
+    drop(watches);
+    let ended = within(async {
+        loop {
+            if sub.receiver().changed().await.is_err() {
+                break;
+            }
+        }
+    });
+    ended.await;
+}

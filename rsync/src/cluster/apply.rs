@@ -226,6 +226,14 @@ impl Cluster {
             .await?
     }
 
+    /// Discovers `api_version` afresh and returns `kind` from it, if served.
+    pub(super) async fn refresh_kind(&self, api_version: &str, kind: &str) -> Result<Option<Kind>> {
+        let client = self.inner.client.clone();
+        let what = format!("discovering {api_version}");
+        self.call_raw(&what, self.inner.kinds.refresh(&client, api_version, kind))
+            .await?
+    }
+
     fn target_of(&self, kind: Kind, m: &Manifest) -> Target {
         let client = self.inner.client.clone();
         if kind.namespaced {
@@ -275,15 +283,5 @@ pub(super) fn describe(m: &Manifest) -> String {
     match &m.namespace {
         Some(ns) => format!("{} {ns}/{}", m.kind, m.name),
         None => format!("{} {}", m.kind, m.name),
-    }
-}
-
-impl Cluster {
-    /// Discovers `api_version` afresh and returns `kind` from it, if served.
-    pub(super) async fn refresh_kind(&self, api_version: &str, kind: &str) -> Result<Option<Kind>> {
-        let client = self.inner.client.clone();
-        let what = format!("discovering {api_version}");
-        self.call_raw(&what, self.inner.kinds.refresh(&client, api_version, kind))
-            .await?
     }
 }

@@ -26,4 +26,4 @@ pub use discovery::Kind;
 pub use error::{ApplyError, Result};
 pub use id::ResourceId;
 pub use wait::POLL;
-pub use watch::{CHANGES_BUFFER, Change, Seen, Subscription, Watches};
+pub use watch::{CHANGES_BUFFER, Change, Seen, Subscription, WATCH_TIMEOUT, Watches};

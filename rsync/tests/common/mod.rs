@@ -190,11 +190,14 @@ pub fn app(resources: Vec<Manifest>) -> Manifests {
     }
 }
 
+/// A test on events and the sender to signal when one passes it.
+type Signal = (fn(&ResourceEvent) -> bool, oneshot::Sender<()>);
+
 /// A [`Report`] that records every event, and can signal the first event matching a test.
 #[derive(Default)]
 pub struct Recorder {
     pub events: Mutex<Vec<(usize, String, ResourceEvent)>>,
-    signal: Mutex<Option<(fn(&ResourceEvent) -> bool, oneshot::Sender<()>)>>,
+    signal: Mutex<Option<Signal>>,
 }
 
 impl Recorder {

@@ -12,6 +12,7 @@ mod task;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
 
 use canopy_engine::appcontext::{Manifest, Ready};
 use futures::StreamExt;
@@ -23,6 +24,9 @@ use super::apply::{Cluster, describe};
 use super::error::{ApplyError, Result};
 use super::id::ResourceId;
 use task::{Objects, Task};
+
+/// How long the server holds one watch request open (`timeoutSeconds`) before the watch is renewed.
+pub const WATCH_TIMEOUT: Duration = Duration::from_secs(290);
 
 /// How many changes [`Watches::subscribe_all`] buffers for a slow receiver before it lags.
 pub const CHANGES_BUFFER: usize = 4096;
@@ -53,6 +57,8 @@ pub struct Watches {
     changes: broadcast::Sender<Change>,
     started: AtomicUsize,
     lists: Arc<AtomicUsize>,
+    failures: Arc<AtomicUsize>,
+    timeout: Duration,
     stop: CancellationToken,
     _stop_on_drop: DropGuard,
 }
@@ -100,6 +106,12 @@ impl Subscription {
 impl Watches {
     /// No watches yet on `cluster`.
     pub fn for_cluster(cluster: &Cluster) -> Self {
+        Self::with_watch_timeout(cluster, WATCH_TIMEOUT)
+    }
+
+    /// As [`Watches::for_cluster`], with watch requests held open for `timeout` (whole seconds, at
+    /// least one) instead of [`WATCH_TIMEOUT`].
+    pub fn with_watch_timeout(cluster: &Cluster, timeout: Duration) -> Self {
         let stop = CancellationToken::new();
         Self {
             cluster: cluster.clone(),
@@ -107,6 +119,8 @@ impl Watches {
             changes: broadcast::channel(CHANGES_BUFFER).0,
             started: AtomicUsize::new(0),
             lists: Arc::default(),
+            failures: Arc::default(),
+            timeout: timeout.max(Duration::from_secs(1)),
             _stop_on_drop: stop.clone().drop_guard(),
             stop,
         }
@@ -132,6 +146,12 @@ impl Watches {
     /// How many initial lists the watches made (one per start, plus one per restart after a failed watch).
     pub fn lists(&self) -> usize {
         self.lists.load(Ordering::Relaxed)
+    }
+
+    /// How many times a watch failed (could not list, could not watch, or its stream broke); each
+    /// failure is retried with backoff.
+    pub fn failures(&self) -> usize {
+        self.failures.load(Ordering::Relaxed)
     }
 
     /// How many watches run now.
@@ -161,6 +181,8 @@ impl Watches {
                         objects: objects.clone(),
                         changes: self.changes.clone(),
                         lists: self.lists.clone(),
+                        failures: self.failures.clone(),
+                        timeout_secs: u32::try_from(self.timeout.as_secs()).unwrap_or(u32::MAX),
                         stop: self.stop.child_token(),
                     };
                     let started = Arc::new(KindWatch {

@@ -42,6 +42,8 @@ pub(super) struct Task {
     pub(super) objects: Objects,
     pub(super) changes: broadcast::Sender<Change>,
     pub(super) lists: Arc<AtomicUsize>,
+    pub(super) failures: Arc<AtomicUsize>,
+    pub(super) timeout_secs: u32,
     pub(super) stop: CancellationToken,
 }
 
@@ -49,7 +51,9 @@ impl Task {
     /// Runs until `stop` fires (or the task is aborted); then drops every object channel, so that
     /// subscribers see the watch end.
     pub(super) async fn run(self) {
-        let config = watcher::Config::default().labels(DEPLOYMENT_ID_LABEL);
+        let config = watcher::Config::default()
+            .labels(DEPLOYMENT_ID_LABEL)
+            .timeout(self.timeout_secs);
         let stream = watcher::watcher(self.api.clone(), config).default_backoff();
         futures::pin_mut!(stream);
         let mut listing: Option<HashSet<ObjectKey>> = None;
@@ -61,6 +65,7 @@ impl Task {
             match event {
                 None => break,
                 Some(Err(e)) => {
+                    self.failures.fetch_add(1, Ordering::Relaxed);
                     tracing::warn!(kind = %self.kind, error = %e, "readiness watch failed; it restarts");
                 }
                 Some(Ok(Event::Init)) => {
