@@ -195,3 +195,35 @@ async fn a_failed_pre_install_hook_stops_the_install_before_the_resources() {
             .contains(&"apply ConfigMap/settings".to_string())
     );
 }
+
+#[tokio::test]
+async fn install_stops_at_a_refused_resource_reports_it_failed_and_keeps_what_it_applied() {
+    let sim = Sim::start("edge-1").await;
+    let cluster = sim.cluster("edge-1").await;
+    let manifests = app(vec![
+        config_map("first", "1"),
+        widget("no-crd"),
+        config_map("last", "1"),
+    ]);
+    let report = Recorder::default();
+    let e = within(app::install(
+        &cluster,
+        &manifests,
+        "dep-1",
+        &report,
+        &CancellationToken::new(),
+    ))
+    .await
+    .expect_err("the Widget kind is not served");
+    assert!(!e.is_retryable());
+    let events = report.events();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[0], (0, "first".to_string(), ResourceEvent::Applied));
+    let (index, name, ResourceEvent::Failed(message)) = &events[1] else {
+        panic!("{events:?}");
+    };
+    assert_eq!((*index, name.as_str()), (1, "no-crd"));
+    assert!(message.contains("Widget no-crd"), "{message}");
+    assert!(cluster.exists(&manifests.resources[0]).await.unwrap());
+    assert!(!cluster.exists(&manifests.resources[2]).await.unwrap());
+}
