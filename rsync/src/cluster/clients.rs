@@ -1,0 +1,122 @@
+//! One cached kube client per cluster, built from the cluster's kubeconfig bytes and rebuilt when they
+//! change. Kubeconfigs are parsed in memory; none is ever written to a file.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use canopy_engine::appcontext::BlobHash;
+use canopy_schemas::name::ClusterRef;
+use dashmap::DashMap;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+use super::error::{ApplyError, Result};
+
+/// How long a client waits for a TCP (and TLS) connection before the cluster counts as unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A cache of one [`kube::Client`] per cluster.
+///
+/// Clients are built with a connect timeout of [`CONNECT_TIMEOUT`], no read timeout (a watch may be idle
+/// for minutes; [`super::Cluster`] bounds each ordinary request itself) and without kube's default retry
+/// of 429/503/504, so that a transient failure reaches rsync's own backoff at once instead of being
+/// retried for minutes inside one call.
+#[derive(Debug, Default)]
+pub struct Clients {
+    clients: DashMap<ClusterRef, Cached>,
+    built: AtomicU64,
+}
+
+#[derive(Clone)]
+struct Cached {
+    kubeconfig: BlobHash,
+    client: kube::Client,
+}
+
+impl std::fmt::Debug for Cached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // kube::Client is not Debug.
+        f.debug_struct("Cached")
+            .field("kubeconfig", &self.kubeconfig)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Clients {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The client of `cluster`: the cached one when `kubeconfig` (YAML bytes) is unchanged since it was
+    /// built, otherwise a new one, which replaces it in the cache.
+    pub async fn get(&self, cluster: &ClusterRef, kubeconfig: &[u8]) -> Result<kube::Client> {
+        let hash = BlobHash::of(kubeconfig);
+        if let Some(cached) = self.clients.get(cluster)
+            && cached.kubeconfig == hash
+        {
+            return Ok(cached.client.clone());
+        }
+        // Built without holding the map's lock; a concurrent build of the same kubeconfig wins or loses
+        // the insert harmlessly.
+        let client = build(cluster, kubeconfig).await?;
+        self.built.fetch_add(1, Ordering::Relaxed);
+        self.clients.insert(
+            cluster.clone(),
+            Cached {
+                kubeconfig: hash,
+                client: client.clone(),
+            },
+        );
+        Ok(client)
+    }
+
+    /// Forgets the client of `cluster` (its kubeconfig was deleted, or the cluster was).
+    pub fn invalidate(&self, cluster: &ClusterRef) {
+        self.clients.remove(cluster);
+    }
+
+    /// How many clients were built so far (cache misses).
+    pub fn built(&self) -> u64 {
+        self.built.load(Ordering::Relaxed)
+    }
+
+    /// How many clients are cached.
+    pub fn len(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// True when no client is cached.
+    pub fn is_empty(&self) -> bool {
+        self.clients.is_empty()
+    }
+}
+
+/// Builds a client from kubeconfig YAML: its current context, or its only context.
+async fn build(cluster: &ClusterRef, kubeconfig: &[u8]) -> Result<kube::Client> {
+    let bad = |e: &dyn std::fmt::Display| {
+        ApplyError::Terminal(format!("the kubeconfig of cluster {cluster}: {e}"))
+    };
+    let text = std::str::from_utf8(kubeconfig).map_err(|e| bad(&e))?;
+    let parsed = Kubeconfig::from_yaml(text).map_err(|e| bad(&e))?;
+    let options = KubeConfigOptions {
+        context: current_or_only_context(&parsed),
+        ..KubeConfigOptions::default()
+    };
+    let mut config = kube::Config::from_custom_kubeconfig(parsed, &options)
+        .await
+        .map_err(|e| bad(&e))?;
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
+    config.read_timeout = None;
+    config.write_timeout = Some(CONNECT_TIMEOUT);
+    config.default_retry = false;
+    kube::Client::try_from(config).map_err(|e| bad(&e))
+}
+
+/// The context to use: none (kube takes `current-context`) unless the kubeconfig names no current context
+/// and has exactly one, which is then the obvious choice.
+fn current_or_only_context(k: &Kubeconfig) -> Option<String> {
+    match (&k.current_context, k.contexts.as_slice()) {
+        (None, [only]) => Some(only.name.clone()),
+        _ => None,
+    }
+}
