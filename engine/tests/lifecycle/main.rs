@@ -7,5 +7,6 @@ mod cloud;
 mod events;
 mod placement;
 mod saga;
+mod status;
 mod support;
 mod table;
