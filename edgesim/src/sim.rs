@@ -3,8 +3,8 @@
 //! Deployments, StatefulSets and DaemonSets report a new generation as observed but not ready, then ready
 //! after the cluster's readiness delay; Pods go from Pending to Running and Ready (or to Succeeded when
 //! their `restartPolicy` is `Never`: run to completion, as hook Pods are); Jobs go from active to
-//! Complete. Services get a ClusterIP when created. With a zero delay the ready status is written together
-//! with the change itself.
+//! Complete. Services get a ClusterIP when created, and LoadBalancer Services an ingress address. With a
+//! zero delay the ready status is written together with the change itself.
 
 use serde_json::{Value, json};
 
@@ -94,7 +94,8 @@ fn condition(kind: &str, status: &str, reason: &str) -> Value {
     c
 }
 
-/// Gives a new Service a ClusterIP (unless it is headless or ExternalName), derived from a counter.
+/// Gives a new Service a ClusterIP (unless it is headless or ExternalName), derived from a counter, and a
+/// LoadBalancer Service an ingress address.
 pub fn assign_cluster_ip(obj: &mut Value, counter: u64) {
     let spec = &obj["spec"];
     if spec["type"] == "ExternalName" || spec["clusterIP"].is_string() {
@@ -104,4 +105,10 @@ pub fn assign_cluster_ip(obj: &mut Value, counter: u64) {
     let ip = format!("10.96.{}.{}", n / 256, n % 256);
     obj["spec"]["clusterIP"] = json!(ip);
     obj["spec"]["clusterIPs"] = json!([ip]);
+    // A LoadBalancer gets an external address at once, as on an edge cluster with a built-in load
+    // balancer (k3s's servicelb, MetalLB).
+    if obj["spec"]["type"] == "LoadBalancer" {
+        let external = format!("192.0.2.{}", n % 250 + 1);
+        obj["status"] = json!({"loadBalancer": {"ingress": [{"ip": external}]}});
+    }
 }

@@ -20,7 +20,13 @@ pub struct Args {
     #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:9031")]
     pub listen: SocketAddr,
     /// etcd client URLs (comma-separated): the context store the engine uses.
-    #[arg(long, value_name = "URLS", env = "CANOPY_ETCD", value_delimiter = ',', required = true)]
+    #[arg(
+        long,
+        value_name = "URLS",
+        env = "CANOPY_ETCD",
+        value_delimiter = ',',
+        required = true
+    )]
     pub etcd: Vec<String>,
     /// NATS URL: tasks go on the JetStream work queue CANOPY_RSYNC_TASKS, shared by every replica. Without
     /// it the queue is kept in etcd and only one replica may run.

@@ -69,6 +69,9 @@ mod tests {
         let delays: Vec<_> = (0..64).map(|_| b.delay(3)).collect();
         assert!(delays.iter().all(|d| *d <= Duration::from_millis(800)));
         let distinct: std::collections::BTreeSet<_> = delays.iter().collect();
-        assert!(distinct.len() > 32, "full jitter spreads the delays: {distinct:?}");
+        assert!(
+            distinct.len() > 32,
+            "full jitter spreads the delays: {distinct:?}"
+        );
     }
 }

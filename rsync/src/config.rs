@@ -29,7 +29,11 @@ impl Default for Config {
         let mut bytes = [0u8; 4];
         let _ = getrandom::fill(&mut bytes);
         Self {
-            name: format!("rsync-{}-{:08x}", std::process::id(), u32::from_le_bytes(bytes)),
+            name: format!(
+                "rsync-{}-{:08x}",
+                std::process::id(),
+                u32::from_le_bytes(bytes)
+            ),
             max_clusters: 256,
             backoff: Backoff::default(),
             max_retries: None,

@@ -46,7 +46,9 @@ pub async fn finish(
             Outcome::Done => {}
             Outcome::Stopped => stopped = true,
             Outcome::Failed(why) => {
-                let cluster = done_cluster(&kv.key).map(|c| c.to_string()).unwrap_or_default();
+                let cluster = done_cluster(&kv.key)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default();
                 failed.push(format!("{cluster}: {why}"));
             }
         }
@@ -72,7 +74,10 @@ pub async fn finish(
         .encode(&keys.status())
         .expect("a status encodes");
     let mut ops = vec![
-        Op::put(keys.status(), status.encode(&keys.status()).expect("a status encodes")),
+        Op::put(
+            keys.status(),
+            status.encode(&keys.status()).expect("a status encodes"),
+        ),
         Op::Delete(keys::active(ctx)),
     ];
     let success = status.state == ok;
@@ -88,11 +93,16 @@ pub async fn finish(
         let from_status = if success {
             Status::new(State::Updated)
         } else {
-            Status::because(State::UpdateFailed, status.reason.clone().unwrap_or_default())
+            Status::because(
+                State::UpdateFailed,
+                status.reason.clone().unwrap_or_default(),
+            )
         };
         ops.push(Op::put(
             from_keys.status(),
-            from_status.encode(&from_keys.status()).expect("a status encodes"),
+            from_status
+                .encode(&from_keys.status())
+                .expect("a status encodes"),
         ));
         if success {
             ops.push(Op::Delete(keys::deployed(from)));
@@ -100,7 +110,11 @@ pub async fn finish(
     }
     let guards = [
         Compare::mod_revision(keys.rsync_op(), op_kv.mod_revision),
-        Compare::new(keys.status(), CompareOp::Equal, Target::Value(running_value)),
+        Compare::new(
+            keys.status(),
+            CompareOp::Equal,
+            Target::Value(running_value),
+        ),
     ];
     let done = store.txn(Txn::new().when(guards).and_then(ops)).await?;
     if done.succeeded {

@@ -107,7 +107,10 @@ impl Intake {
             let reader = Reader::open(self.store.as_ref(), ctx)
                 .await
                 .map_err(|e| from_appcontext(ctx, e))?;
-            let status_kv = self.get(&keys.status()).await?.ok_or(IntakeError::NotFound(ctx))?;
+            let status_kv = self
+                .get(&keys.status())
+                .await?
+                .ok_or(IntakeError::NotFound(ctx))?;
             let status = Status::decode(&status_kv).map_err(unavailable)?;
             let existing = match self.get(&keys.rsync_op()).await? {
                 Some(kv) => Some((op::decode::<OpRecord>(&kv).map_err(unavailable)?, kv)),
@@ -134,12 +137,18 @@ impl Intake {
                     op: kind,
                 });
             }
-            let mut clusters = clusters_of(&reader).await.map_err(|e| from_appcontext(ctx, e))?;
+            let mut clusters = clusters_of(&reader)
+                .await
+                .map_err(|e| from_appcontext(ctx, e))?;
             if let Some(from) = from {
                 let old = Reader::open(self.store.as_ref(), from)
                     .await
                     .map_err(|e| from_appcontext(from, e))?;
-                clusters.extend(clusters_of(&old).await.map_err(|e| from_appcontext(from, e))?);
+                clusters.extend(
+                    clusters_of(&old)
+                        .await
+                        .map_err(|e| from_appcontext(from, e))?,
+                );
             }
             let record = OpRecord::new(kind, from, clusters.into_iter().collect());
             let mut guards = vec![Compare::mod_revision(keys.status(), status_kv.mod_revision)];
@@ -149,7 +158,10 @@ impl Intake {
             });
             let in_progress = Status::new(running);
             let mut ops = vec![
-                Op::put(keys.status(), in_progress.encode(&keys.status()).map_err(unavailable)?),
+                Op::put(
+                    keys.status(),
+                    in_progress.encode(&keys.status()).map_err(unavailable)?,
+                ),
                 Op::put(keys.rsync_op(), op::encode(&record)),
                 Op::DeletePrefix(keys.rsync_dones()),
                 Op::Delete(keys.stop()),
@@ -183,7 +195,11 @@ impl Intake {
     }
 
     /// Queues the tasks of `record` whose cluster has not finished.
-    pub async fn queue_unfinished(&self, ctx: ContextId, record: &OpRecord) -> Result<(), IntakeError> {
+    pub async fn queue_unfinished(
+        &self,
+        ctx: ContextId,
+        record: &OpRecord,
+    ) -> Result<(), IntakeError> {
         let keys = ContextKeys::new(ctx);
         let done: BTreeSet<ClusterRef> = self
             .store
@@ -208,7 +224,10 @@ impl Intake {
         self.queue.push(&tasks).await.map_err(unavailable)
     }
 
-    async fn get(&self, key: &canopy_engine::context::Key) -> Result<Option<KeyValue>, IntakeError> {
+    async fn get(
+        &self,
+        key: &canopy_engine::context::Key,
+    ) -> Result<Option<KeyValue>, IntakeError> {
         self.store.get(key).await.map_err(unavailable)
     }
 }
@@ -228,5 +247,10 @@ pub async fn clusters_of<S: ContextStore + ?Sized>(
 
 /// The cluster a `rsync/done/<cluster>` key names.
 pub fn done_cluster(key: &canopy_engine::context::Key) -> Option<ClusterRef> {
-    std::str::from_utf8(key.as_bytes()).ok()?.rsplit('/').next()?.parse().ok()
+    std::str::from_utf8(key.as_bytes())
+        .ok()?
+        .rsplit('/')
+        .next()?
+        .parse()
+        .ok()
 }

@@ -39,7 +39,8 @@ pub struct StoreKubeconfigs(pub Arc<dyn ResourceStore>);
 impl Kubeconfigs for StoreKubeconfigs {
     async fn get(&self, cluster: &ClusterRef) -> Result<Vec<u8>, KubeconfigError> {
         let names = [cluster.provider.as_str(), cluster.cluster.as_str()];
-        let k = Key::parse(&key::CLUSTER, &names).map_err(|_| KubeconfigError::Missing(cluster.clone()))?;
+        let k = Key::parse(&key::CLUSTER, &names)
+            .map_err(|_| KubeconfigError::Missing(cluster.clone()))?;
         match self.0.blob(&k, "kubeconfig").await {
             Ok(Some(bytes)) => Ok(bytes.to_vec()),
             Ok(None) => Err(KubeconfigError::Missing(cluster.clone())),

@@ -43,7 +43,10 @@ impl OpKind {
     pub fn allowed_from(self, state: State) -> bool {
         use State::*;
         match self {
-            Self::Install => matches!(state, Built | Instantiating | Instantiated | InstantiateFailed),
+            Self::Install => matches!(
+                state,
+                Built | Instantiating | Instantiated | InstantiateFailed
+            ),
             // The target of a rollback is an older context, which an update left `Updated`.
             Self::Update => !matches!(state, Terminating | Updating),
             Self::Read => !matches!(state, Terminating | Terminated),

@@ -20,7 +20,10 @@ use crate::runtime::Runtime;
 
 /// Queues again the unfinished clusters of every unfinished operation; returns how many operations.
 pub async fn requeue(store: &Arc<dyn ContextStore>, intake: &Intake) -> Result<usize, String> {
-    let actives = store.range(&keys::actives()).await.map_err(|e| e.to_string())?;
+    let actives = store
+        .range(&keys::actives())
+        .await
+        .map_err(|e| e.to_string())?;
     let mut n = 0;
     for kv in actives.kvs {
         let Some(ctx) = keys::context_of(&kv.key) else {

@@ -59,12 +59,21 @@ impl Running {
     pub async fn start(parts: Parts, listen: SocketAddr) -> Result<Self, StartError> {
         let listener = TcpListener::bind(listen)
             .await
-            .map_err(|source| StartError::Bind { addr: listen, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| StartError::Bind { addr: listen, source })?;
+            .map_err(|source| StartError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: listen,
+            source,
+        })?;
         let supervise_every = parts.config.supervise_every;
-        let runtime = Runtime::new(parts.store.clone(), parts.queue.clone(), parts.kubeconfigs, parts.config);
+        let runtime = Runtime::new(
+            parts.store.clone(),
+            parts.queue.clone(),
+            parts.kubeconfigs,
+            parts.config,
+        );
         let intake = Intake::new(parts.store.clone(), parts.queue);
         let requeued = recover::requeue(&parts.store, &intake)
             .await

@@ -20,7 +20,9 @@ impl Service {
 
 fn context(field: &str, value: &str) -> Result<ContextId, Status> {
     value.parse().map_err(|_| {
-        Status::invalid_argument(format!("{field} must be a decimal AppContext id, got {value:?}"))
+        Status::invalid_argument(format!(
+            "{field} must be a decimal AppContext id, got {value:?}"
+        ))
     })
 }
 

@@ -174,7 +174,9 @@ pub fn transitions(slot: &Slot, old: Option<&AppProgress>, new: &AppProgress) ->
         events.push(e);
     }
     for (i, r) in new.resources.iter().enumerate() {
-        let before = old.and_then(|o| o.resources.get(i)).filter(|b| b.kind == r.kind && b.name == r.name);
+        let before = old
+            .and_then(|o| o.resources.get(i))
+            .filter(|b| b.kind == r.kind && b.name == r.name);
         let identity = || Identity::Resource {
             ctx: slot.ctx,
             cluster: slot.cluster.clone(),

@@ -107,7 +107,11 @@ async fn mark_stopped(
             None => Compare::absent(key.clone()),
         };
         store
-            .txn(Txn::new().when([stale]).and_then([Op::put(key, value.clone())]))
+            .txn(
+                Txn::new()
+                    .when([stale])
+                    .and_then([Op::put(key, value.clone())]),
+            )
             .await?;
     }
     Ok(())

@@ -41,7 +41,9 @@ async fn one_unreachable_cluster_of_fifty_leaves_the_other_forty_nine_ready() {
         .await;
     let (_, p) = st.iter().find(|(k, _)| k.contains("edge-050")).unwrap();
     assert!(
-        p.last_error.as_deref().is_some_and(|e| e.contains("unreachable")),
+        p.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("unreachable")),
         "the last error is kept: {p:?}"
     );
     assert_eq!(world.context_state(ctx).await, Some(State::Instantiating));
@@ -53,8 +55,13 @@ async fn one_unreachable_cluster_of_fifty_leaves_the_other_forty_nine_ready() {
     // The cluster comes back: the context completes, and the cluster is announced reachable.
     bad.set_faults(Faults::default());
     world.wait_context(ctx, State::Instantiated).await;
-    world.wait_progress(ctx, "all 50 clusters Ready", all_ready(150)).await;
-    wait_subject(&world, "edge-050 reachable", |s| s == "canopy.cluster.edge.edge-050.reachable").await;
+    world
+        .wait_progress(ctx, "all 50 clusters Ready", all_ready(150))
+        .await;
+    wait_subject(&world, "edge-050 reachable", |s| {
+        s == "canopy.cluster.edge.edge-050.reachable"
+    })
+    .await;
     rsync.stop().await;
 }
 
@@ -96,7 +103,11 @@ async fn a_stop_during_a_slow_instantiate_ends_it_at_once() {
         .await
         .unwrap();
     assert!(
-        reader.status.reason.as_deref().is_some_and(|r| r.contains("stopped")),
+        reader
+            .status
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("stopped")),
         "{:?}",
         reader.status
     );
@@ -105,7 +116,8 @@ async fn a_stop_during_a_slow_instantiate_ends_it_at_once() {
     for n in &names {
         let log = log(&world.cluster(n));
         assert!(
-            !log.iter().any(|(v, k, _)| v == "apply" && k == "StatefulSet"),
+            !log.iter()
+                .any(|(v, k, _)| v == "apply" && k == "StatefulSet"),
             "the operator never started on {n}"
         );
     }
@@ -113,7 +125,11 @@ async fn a_stop_during_a_slow_instantiate_ends_it_at_once() {
     world.op(&format!("{DIG}/terminate")).await.expect(202);
     world.wait_context(ctx, State::Terminated).await;
     for n in &names {
-        assert!(workloads(&world, n).is_empty(), "{n}: {:?}", workloads(&world, n));
+        assert!(
+            workloads(&world, n).is_empty(),
+            "{n}: {:?}",
+            workloads(&world, n)
+        );
     }
     rsync.stop().await;
 }
@@ -132,7 +148,9 @@ async fn a_resource_deleted_by_hand_is_back_after_a_resync() {
     world.op(&format!("{DIG}/instantiate")).await.expect(202);
     world.wait_state(DIG, "Instantiated").await;
     let ctx = world.status_context(DIG).await;
-    world.wait_progress(ctx, "everything Ready", all_ready(3)).await;
+    world
+        .wait_progress(ctx, "everything Ready", all_ready(3))
+        .await;
 
     let deployment = world
         .cluster("edge-001")
@@ -148,14 +166,21 @@ async fn a_resource_deleted_by_hand_is_back_after_a_resync() {
         deployment.name
     );
     let deleted = world.http.delete(&url).send().await.unwrap();
-    assert!(deleted.status().is_success(), "DELETE {url}: {}", deleted.status());
+    assert!(
+        deleted.status().is_success(),
+        "DELETE {url}: {}",
+        deleted.status()
+    );
     assert!(!holds(&world, "edge-001", "deployments", &deployment.name));
 
     wait_subject(&world, "drift corrected", |s| {
         s.starts_with(&format!("canopy.res.{ctx}.")) && s.ends_with(".drift-corrected")
     })
     .await;
-    assert!(holds(&world, "edge-001", "deployments", &deployment.name), "the Deployment is back");
+    assert!(
+        holds(&world, "edge-001", "deployments", &deployment.name),
+        "the Deployment is back"
+    );
     world.wait_progress(ctx, "Ready again", all_ready(3)).await;
     rsync.stop().await;
 }

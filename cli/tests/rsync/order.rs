@@ -22,8 +22,15 @@ async fn an_instantiate_applies_in_dependency_order_and_a_terminate_undoes_it_in
     for (key, p) in &st {
         assert!(!p.resources.is_empty(), "{key} lists its resources");
         for r in &p.resources {
-            assert_eq!((r.deployed, r.ready), (Deployed::Applied, Ready::Ready), "{key}: {r:?}");
-            assert!(r.applied_at.is_some() && r.ready_at.is_some(), "{key}: {r:?}");
+            assert_eq!(
+                (r.deployed, r.ready),
+                (Deployed::Applied, Ready::Ready),
+                "{key}: {r:?}"
+            );
+            assert!(
+                r.applied_at.is_some() && r.ready_at.is_some(),
+                "{key}: {r:?}"
+            );
             assert!(r.ready_at >= r.applied_at, "ready after applied: {r:?}");
         }
     }
@@ -34,8 +41,14 @@ async fn an_instantiate_applies_in_dependency_order_and_a_terminate_undoes_it_in
         let pre = position(&log, "apply", "Pod", Some("pre-install-hook-pod"));
         let post = position(&log, "apply", "Pod", Some("post-install-hook-pod"));
         let nginx_deploy = position(&log, "apply", "Deployment", None);
-        assert!(pre < nginx_deploy, "pre-install hook before nginx on {name}: {log:#?}");
-        assert!(nginx_deploy < post, "post-install hook after nginx on {name}");
+        assert!(
+            pre < nginx_deploy,
+            "pre-install hook before nginx on {name}: {log:#?}"
+        );
+        assert!(
+            nginx_deploy < post,
+            "post-install hook after nginx on {name}"
+        );
         // The operator's StatefulSet comes after nginx's Deployment was Ready; collectd (a DaemonSet)
         // after the operator's StatefulSet was Ready. Readiness is the edgesim status write, which the
         // apply log records as `status`; compare against the full log.
@@ -49,14 +62,24 @@ async fn an_instantiate_applies_in_dependency_order_and_a_terminate_undoes_it_in
             .iter()
             .rposition(|e| e.verb == "status" && e.kind == "Deployment")
             .unwrap_or(at("apply", "Deployment"));
-        assert!(nginx_ready < at("apply", "StatefulSet"), "operator after nginx Ready on {name}");
+        assert!(
+            nginx_ready < at("apply", "StatefulSet"),
+            "operator after nginx Ready on {name}"
+        );
         let operator_ready = full
             .iter()
             .rposition(|e| e.verb == "status" && e.kind == "StatefulSet")
             .unwrap_or(at("apply", "StatefulSet"));
-        assert!(operator_ready < at("apply", "DaemonSet"), "collectd after the operator Ready on {name}");
+        assert!(
+            operator_ready < at("apply", "DaemonSet"),
+            "collectd after the operator Ready on {name}"
+        );
         for e in full.iter().filter(|e| e.verb == "apply") {
-            assert_eq!(e.manager, "canopy", "field manager of {} {}", e.kind, e.name);
+            assert_eq!(
+                e.manager, "canopy",
+                "field manager of {} {}",
+                e.kind, e.name
+            );
         }
     }
 
@@ -70,7 +93,10 @@ async fn an_instantiate_applies_in_dependency_order_and_a_terminate_undoes_it_in
         let collectd = last_position(&log, "delete", "DaemonSet", None);
         let operator = last_position(&log, "delete", "StatefulSet", None);
         let nginx = last_position(&log, "delete", "Deployment", None);
-        assert!(collectd < operator && operator < nginx, "reverse order on {name}: {log:#?}");
+        assert!(
+            collectd < operator && operator < nginx,
+            "reverse order on {name}: {log:#?}"
+        );
         let kept = workloads(&world, name);
         assert!(kept.is_empty(), "workloads left on {name}: {kept:?}");
     }

@@ -102,7 +102,9 @@ async fn rsync_killed_mid_instantiate_converges_after_a_restart_with_no_event_mi
 
     let _rsync = spawn_rsync(&world, port);
     world.wait_context(ctx, State::Instantiated).await;
-    world.wait_progress(ctx, "all 200 clusters Ready", all_ready(600)).await;
+    world
+        .wait_progress(ctx, "all 200 clusters Ready", all_ready(600))
+        .await;
     // Every resource has its Applied event, and none has two (a redone cluster reapplies, but its status
     // was already Applied, so no second transition is announced).
     let st = world.progress(ctx).await;
@@ -116,7 +118,10 @@ async fn rsync_killed_mid_instantiate_converges_after_a_restart_with_no_event_mi
         counts = applied_events(&world, ctx);
     }
     assert_eq!(counts.len(), resources, "one Applied event per resource");
-    assert!(counts.values().all(|n| *n == 1), "no resource announced twice");
+    assert!(
+        counts.values().all(|n| *n == 1),
+        "no resource announced twice"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -130,7 +135,9 @@ async fn two_replicas_share_the_clusters_and_apply_no_task_twice() {
     world.wait_state(DIG, "Instantiated").await;
     let ctx = world.status_context(DIG).await;
     world.wait_context(ctx, State::Instantiated).await;
-    world.wait_progress(ctx, "all 200 clusters Ready", all_ready(600)).await;
+    world
+        .wait_progress(ctx, "all 200 clusters Ready", all_ready(600))
+        .await;
 
     let dones = world
         .ctx

@@ -65,7 +65,11 @@ pub struct Reply {
 
 impl Reply {
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
         self
     }
 }
@@ -244,8 +248,15 @@ impl World {
 
     /// Registers `names` under the provider `edge` with their edgesim kubeconfigs.
     pub async fn register_clusters(&self, names: &[String]) {
-        if self.get(&format!("/cluster-providers/{PROVIDER}")).await.status == 404 {
-            self.post("/cluster-providers", meta(PROVIDER)).await.expect(201);
+        if self
+            .get(&format!("/cluster-providers/{PROVIDER}"))
+            .await
+            .status
+            == 404
+        {
+            self.post("/cluster-providers", meta(PROVIDER))
+                .await
+                .expect(201);
         }
         for name in names {
             let kubeconfig = self.sim.kubeconfig(name).into_bytes();
@@ -311,6 +322,13 @@ impl World {
         self.post(&format!("{CA}/composite-profiles"), meta("cp"))
             .await
             .expect(201);
+        self.multipart(
+            &format!("{CA}/composite-profiles/cp/profiles"),
+            json!({"metadata": {"name": "nginx-profile"}, "spec": {"app": "nginx"}}),
+            profile("serviceAccount:\n  create: true\n  name: nginx-sa\n"),
+        )
+        .await
+        .expect(201);
         for (app, example) in [("operator", "operators-latest"), ("collectd", "collectd")] {
             self.multipart(
                 &format!("{CA}/composite-profiles/cp/profiles"),
@@ -373,11 +391,17 @@ impl World {
     pub async fn wait_state(&self, path: &str, state: &str) {
         let start = Instant::now();
         loop {
-            let now = self.state(path).await;
+            let body = self.get(&format!("{path}/status")).await.expect(200).body;
+            let now = body["state"].as_str().unwrap_or("Created").to_owned();
             if now == state {
                 return;
             }
-            assert!(start.elapsed() < TIMEOUT, "{path} stayed {now}, waiting for {state}");
+            let failed = now.ends_with("Failed") && !state.ends_with("Failed");
+            assert!(
+                start.elapsed() < TIMEOUT && !failed,
+                "{path} is {now}, waiting for {state}: {}",
+                body.to_string().chars().take(1500).collect::<String>()
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -385,7 +409,10 @@ impl World {
     /// The AppContext of the DIG's (or logical cloud's) latest action: the context rsync works on.
     pub async fn status_context(&self, path: &str) -> ContextId {
         let body = self.get(&format!("{path}/status")).await.expect(200).body;
-        let actions = body["states"]["actions"].as_array().cloned().unwrap_or_default();
+        let actions = body["states"]["actions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         actions
             .iter()
             .rev()
@@ -395,7 +422,10 @@ impl World {
 
     /// The context's state.
     pub async fn context_state(&self, ctx: ContextId) -> Option<State> {
-        Reader::open(self.ctx.as_ref(), ctx).await.ok().map(|r| r.status.state)
+        Reader::open(self.ctx.as_ref(), ctx)
+            .await
+            .ok()
+            .map(|r| r.status.state)
     }
 
     /// Waits until the context is `state`; panics naming the state it is in otherwise.
@@ -406,10 +436,32 @@ impl World {
             if now == Some(state) {
                 return;
             }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "context {ctx} stayed {now:?}, waiting for {state:?}"
-            );
+            if start.elapsed() > TIMEOUT {
+                let st: Vec<_> = self
+                    .progress(ctx)
+                    .await
+                    .into_iter()
+                    .map(|(k, p)| {
+                        let not_ready: Vec<_> = p
+                            .resources
+                            .iter()
+                            .filter(|r| r.ready != canopy_engine::appcontext::Ready::Ready)
+                            .map(|r| {
+                                format!("{} {} {:?} {:?}", r.kind, r.name, r.deployed, r.ready)
+                            })
+                            .collect();
+                        (k, p.phase, p.connectivity, p.last_error, not_ready)
+                    })
+                    .collect();
+                let st: Vec<_> = st
+                    .into_iter()
+                    .filter(|s| !s.4.is_empty())
+                    .take(12)
+                    .collect();
+                panic!(
+                    "context {ctx} stayed {now:?}, waiting for {state:?}; statuses not ready: {st:#?}"
+                );
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -471,7 +523,12 @@ pub fn log(cluster: &SimCluster) -> Vec<(String, String, String)> {
 }
 
 /// The position of the first entry of `log` matching `verb`, `kind` and (when given) `name`.
-pub fn position(log: &[(String, String, String)], verb: &str, kind: &str, name: Option<&str>) -> usize {
+pub fn position(
+    log: &[(String, String, String)],
+    verb: &str,
+    kind: &str,
+    name: Option<&str>,
+) -> usize {
     log.iter()
         .position(|(v, k, n)| v == verb && k == kind && name.is_none_or(|x| x == n))
         .unwrap_or_else(|| panic!("no {verb} of {kind} {name:?} in {log:#?}"))
@@ -495,7 +552,12 @@ pub fn workloads(world: &World, name: &str) -> Vec<String> {
         .cluster(name)
         .store()
         .keys()
-        .filter(|k| matches!(k.plural.as_str(), "deployments" | "statefulsets" | "daemonsets"))
+        .filter(|k| {
+            matches!(
+                k.plural.as_str(),
+                "deployments" | "statefulsets" | "daemonsets"
+            )
+        })
         .map(|k| format!("{}/{}/{}", k.plural, k.namespace, k.name))
         .collect()
 }
@@ -529,4 +591,16 @@ pub async fn wait_subject(world: &World, what: &str, check: impl Fn(&str) -> boo
         assert!(start.elapsed() < TIMEOUT, "no event for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// An app profile archive whose override values are `values` (YAML).
+pub fn profile(values: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.yaml"),
+        "---\nversion: v1\ntype:\n  values: \"override_values.yaml\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("override_values.yaml"), values).unwrap();
+    canopy_tests::fixtures::tgz_dir(dir.path(), "")
 }

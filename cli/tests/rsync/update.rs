@@ -10,18 +10,6 @@ use serde_json::json;
 
 use crate::support::*;
 
-/// An app profile archive whose override values are `values` (YAML).
-fn profile(values: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("manifest.yaml"),
-        "---\nversion: v1\ntype:\n  values: \"override_values.yaml\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("override_values.yaml"), values).unwrap();
-    canopy_tests::fixtures::tgz_dir(dir.path(), "")
-}
-
 async fn put_profile(world: &World, name: &str, app: &str, values: &str) {
     let form = reqwest::multipart::Form::new()
         .part(
@@ -36,12 +24,19 @@ async fn put_profile(world: &World, name: &str, app: &str, values: &str) {
         );
     let r = world
         .http
-        .put(format!("{}{CA}/composite-profiles/cp/profiles/{name}", world.base))
+        .put(format!(
+            "{}{CA}/composite-profiles/cp/profiles/{name}",
+            world.base
+        ))
         .multipart(form)
         .send()
         .await
         .unwrap();
-    assert!(r.status().is_success(), "PUT profile: {}", r.text().await.unwrap());
+    assert!(
+        r.status().is_success(),
+        "PUT profile: {}",
+        r.text().await.unwrap()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -53,20 +48,14 @@ async fn an_update_is_make_before_break_and_a_rollback_restores() {
     world.register_clusters(&names).await;
     world.logical_cloud(&names).await;
     world.composite_app().await;
-    world
-        .multipart(
-            &format!("{CA}/composite-profiles/cp/profiles"),
-            json!({"metadata": {"name": "nginx-profile"}, "spec": {"app": "nginx"}}),
-            profile("serviceAccount:\n  create: true\n  name: nginx-sa\n"),
-        )
-        .await
-        .expect(201);
     world.dig(&names).await;
     world.op(&format!("{DIG}/instantiate")).await.expect(202);
     world.wait_state(DIG, "Instantiated").await;
     let first = world.status_context(DIG).await;
     world.wait_context(first, State::Instantiated).await;
-    world.wait_progress(first, "revision 1 Ready", all_ready(3)).await;
+    world
+        .wait_progress(first, "revision 1 Ready", all_ready(3))
+        .await;
     assert!(holds(&world, "edge-001", "serviceaccounts", "nginx-sa"));
 
     // Revision 2: nginx no longer has its ServiceAccount (the Deployment changes with it), collectd's
@@ -80,7 +69,13 @@ async fn an_update_is_make_before_break_and_a_rollback_restores() {
         },
         ..Faults::default()
     });
-    put_profile(&world, "nginx-profile", "nginx", "serviceAccount:\n  create: false\n").await;
+    put_profile(
+        &world,
+        "nginx-profile",
+        "nginx",
+        "serviceAccount:\n  create: false\n",
+    )
+    .await;
     put_profile(
         &world,
         "collectd-profile",
@@ -102,15 +97,41 @@ async fn an_update_is_make_before_break_and_a_rollback_restores() {
     };
     world.wait_context(second, State::Instantiated).await;
     world.wait_context(first, State::Updated).await;
-    world.wait_progress(second, "revision 2 Ready", all_ready(3)).await;
-    assert!(!holds(&world, "edge-001", "serviceaccounts", "nginx-sa"), "the removed ServiceAccount is gone");
+    world
+        .wait_progress(second, "revision 2 Ready", all_ready(3))
+        .await;
+    assert!(
+        !holds(&world, "edge-001", "serviceaccounts", "nginx-sa"),
+        "the removed ServiceAccount is gone"
+    );
 
     let after: Vec<_> = cluster.apply_log().0.into_iter().skip(mark).collect();
-    let applied = |kind: &str| after.iter().filter(|e| e.verb == "apply" && e.kind == kind).count();
-    assert_eq!(applied("Deployment"), 1, "nginx's changed Deployment is re-applied once: {after:#?}");
-    assert_eq!(applied("Service") , 1, "only collectd's changed Service is re-applied: {after:#?}");
-    assert_eq!(applied("StatefulSet"), 0, "the unchanged operator is not touched");
-    assert_eq!(applied("DaemonSet"), 0, "collectd's unchanged DaemonSet is not touched");
+    let applied = |kind: &str| {
+        after
+            .iter()
+            .filter(|e| e.verb == "apply" && e.kind == kind)
+            .count()
+    };
+    assert_eq!(
+        applied("Deployment"),
+        1,
+        "nginx's changed Deployment is re-applied once: {after:#?}"
+    );
+    assert_eq!(
+        applied("Service"),
+        1,
+        "only collectd's changed Service is re-applied: {after:#?}"
+    );
+    assert_eq!(
+        applied("StatefulSet"),
+        0,
+        "the unchanged operator is not touched"
+    );
+    assert_eq!(
+        applied("DaemonSet"),
+        0,
+        "collectd's unchanged DaemonSet is not touched"
+    );
     let deleted = after
         .iter()
         .position(|e| e.verb == "delete" && e.kind == "ServiceAccount")
@@ -119,7 +140,10 @@ async fn an_update_is_make_before_break_and_a_rollback_restores() {
         .iter()
         .rposition(|e| e.verb == "status" && e.kind == "Deployment")
         .expect("the new Deployment became ready");
-    assert!(ready < deleted, "make before break: deleted at {deleted}, ready at {ready}: {after:#?}");
+    assert!(
+        ready < deleted,
+        "make before break: deleted at {deleted}, ready at {ready}: {after:#?}"
+    );
 
     // Rollback to revision 1: the ServiceAccount is back.
     world
@@ -131,6 +155,9 @@ async fn an_update_is_make_before_break_and_a_rollback_restores() {
         .expect(202);
     world.wait_context(first, State::Instantiated).await;
     world.wait_context(second, State::Updated).await;
-    assert!(holds(&world, "edge-001", "serviceaccounts", "nginx-sa"), "rollback restores it");
+    assert!(
+        holds(&world, "edge-001", "serviceaccounts", "nginx-sa"),
+        "rollback restores it"
+    );
     rsync.stop().await;
 }

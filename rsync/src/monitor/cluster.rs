@@ -102,7 +102,10 @@ impl Watched {
             let mut index = self.index.lock().expect("lock");
             for (i, s) in subscriptions.iter().enumerate() {
                 if let Some(s) = s {
-                    index.entry(s.id().clone()).or_default().push((key.clone(), i));
+                    index
+                        .entry(s.id().clone())
+                        .or_default()
+                        .push((key.clone(), i));
                 }
             }
         }
@@ -258,7 +261,9 @@ impl Watched {
                 )
                 .await;
             match result {
-                Ok(_) => tracing::info!(cluster = %self.cluster, app = %key.1, repaired = repaired.len(), "drift corrected"),
+                Ok(_) => {
+                    tracing::info!(cluster = %self.cluster, app = %key.1, repaired = repaired.len(), "drift corrected")
+                }
                 Err(e) => tracing::warn!("{e}"),
             }
         }
@@ -276,7 +281,8 @@ impl Watched {
             return Ok(Some("the resource was missing and was applied again"));
         };
         let after = cluster.get(m).await?;
-        let version = |v: &serde_json::Value| v["metadata"]["resourceVersion"].as_str().map(str::to_owned);
+        let version =
+            |v: &serde_json::Value| v["metadata"]["resourceVersion"].as_str().map(str::to_owned);
         Ok(match after {
             Some(after) if version(&after) != version(&before) => {
                 Some("the resource had been changed and was applied again")
@@ -292,7 +298,13 @@ fn seed(w: &Watched, key: &AppKey) -> AppProgress {
         .lock()
         .expect("lock")
         .get(key)
-        .map(|e| e.manifests.resources.iter().map(ResourceProgress::pending).collect())
+        .map(|e| {
+            e.manifests
+                .resources
+                .iter()
+                .map(ResourceProgress::pending)
+                .collect()
+        })
         .unwrap_or_default();
     AppProgress {
         phase: Phase::Applied,

@@ -47,7 +47,12 @@ impl JetStreamQueue {
                 ..Default::default()
             })
             .await
-            .map_err(|e| failed("creating the stream CANOPY_RSYNC_TASKS (is JetStream on?)", e))?;
+            .map_err(|e| {
+                failed(
+                    "creating the stream CANOPY_RSYNC_TASKS (is JetStream on?)",
+                    e,
+                )
+            })?;
         let consumer = stream
             .get_or_create_consumer(
                 CONSUMER,

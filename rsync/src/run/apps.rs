@@ -47,7 +47,11 @@ fn seed(manifests: &Manifests) -> impl Fn() -> AppProgress + '_ {
         phase: Phase::Pending,
         connectivity: Default::default(),
         last_error: None,
-        resources: manifests.resources.iter().map(ResourceProgress::pending).collect(),
+        resources: manifests
+            .resources
+            .iter()
+            .map(ResourceProgress::pending)
+            .collect(),
         updated_at: Timestamp::now(),
     }
 }
@@ -95,7 +99,12 @@ impl Apps<'_> {
     ) -> Result<AppProgress, ApplyError> {
         self.rt
             .status
-            .update(&self.slot(ctx, &app.name), seed(&app.manifests), change, Vec::new())
+            .update(
+                &self.slot(ctx, &app.name),
+                seed(&app.manifests),
+                change,
+                Vec::new(),
+            )
             .await
             .map_err(|e| {
                 if e.retryable {
@@ -159,7 +168,9 @@ impl Apps<'_> {
         let previous = old.and_then(|o| o.app(&a.name));
         let result = match previous {
             Some(prev) => {
-                self.rt.monitor.unregister(self.cluster, prev_ctx(old), &a.name);
+                self.rt
+                    .monitor
+                    .unregister(self.cluster, prev_ctx(old), &a.name);
                 app::update(
                     self.watched.watches(),
                     &prev.manifests,
@@ -171,7 +182,16 @@ impl Apps<'_> {
                 .await
                 .map(drop)
             }
-            None => app::install(self.watched.cluster(), &a.manifests, &id, &report, self.cancel).await,
+            None => {
+                app::install(
+                    self.watched.cluster(),
+                    &a.manifests,
+                    &id,
+                    &report,
+                    self.cancel,
+                )
+                .await
+            }
         };
         let outcome = match &result {
             Ok(()) => Ok(AppResult::Done),
@@ -209,7 +229,11 @@ impl Apps<'_> {
         combine(results)
     }
 
-    async fn uninstall_app(&self, plan: &ContextPlan, a: &AppPlan) -> Result<AppResult, ApplyError> {
+    async fn uninstall_app(
+        &self,
+        plan: &ContextPlan,
+        a: &AppPlan,
+    ) -> Result<AppResult, ApplyError> {
         let ctx = plan.ctx;
         match deps::before_uninstall(self.rt, plan, self.cluster, &a.name, self.cancel).await {
             Ok(()) => {}
@@ -226,7 +250,8 @@ impl Apps<'_> {
         })
         .await?;
         let report = Collect::default();
-        let result = app::uninstall(self.watched.cluster(), &a.manifests, &report, self.cancel).await;
+        let result =
+            app::uninstall(self.watched.cluster(), &a.manifests, &report, self.cancel).await;
         let outcome = match &result {
             Ok(()) => Ok(AppResult::Done),
             Err(ApplyError::Terminal(why)) => Ok(AppResult::Failed(format!("{}: {why}", a.name))),

@@ -31,7 +31,10 @@ impl Collect {
         for (index, kind, name, event) in self.events.lock().expect("lock").iter() {
             let at = match p.resources.get(*index) {
                 Some(r) if &r.kind == kind && &r.name == name => Some(*index),
-                _ => p.resources.iter().position(|r| &r.kind == kind && &r.name == name),
+                _ => p
+                    .resources
+                    .iter()
+                    .position(|r| &r.kind == kind && &r.name == name),
             };
             let Some(r) = at.and_then(|i| p.resources.get_mut(i)) else {
                 continue;

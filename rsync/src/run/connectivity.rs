@@ -30,7 +30,11 @@ pub fn slots(
                     cluster: cluster.clone(),
                     app: a.name.clone(),
                 },
-                a.manifests.resources.iter().map(ResourceProgress::pending).collect(),
+                a.manifests
+                    .resources
+                    .iter()
+                    .map(ResourceProgress::pending)
+                    .collect(),
             )
         })
         .collect();
@@ -42,7 +46,11 @@ pub fn slots(
                     cluster: cluster.clone(),
                     app: a.name.clone(),
                 },
-                a.manifests.resources.iter().map(ResourceProgress::pending).collect(),
+                a.manifests
+                    .resources
+                    .iter()
+                    .map(ResourceProgress::pending)
+                    .collect(),
             ));
         }
     }
@@ -111,12 +119,21 @@ async fn announce(
     let event = match (before, state) {
         (_, Connectivity::Retrying) => Some(("unreachable", error.unwrap_or_default())),
         (Some(b), Connectivity::Available) if b == Connectivity::Retrying.as_str().as_bytes() => {
-            Some(("reachable", format!("reachable again after {} attempt(s)", attempt + 1)))
+            Some((
+                "reachable",
+                format!("reachable again after {} attempt(s)", attempt + 1),
+            ))
         }
         _ => None,
     };
     if let Some((what, message)) = event {
-        let e = Event::new(Identity::Cluster { cluster: cluster.clone() }, what).with_message(message);
+        let e = Event::new(
+            Identity::Cluster {
+                cluster: cluster.clone(),
+            },
+            what,
+        )
+        .with_message(message);
         ops.push(Outbox::stage(&e).map_err(|e| e.to_string())?);
     }
     rt.store

@@ -25,7 +25,12 @@ pub enum Blocked {
     Cancelled,
 }
 
-async fn phase(rt: &Runtime, plan: &ContextPlan, cluster: &ClusterRef, app: &AppName) -> Option<Phase> {
+async fn phase(
+    rt: &Runtime,
+    plan: &ContextPlan,
+    cluster: &ClusterRef,
+    app: &AppName,
+) -> Option<Phase> {
     let key = ContextKeys::new(plan.ctx).cluster_status(cluster, app);
     match rt.store.get(&key).await {
         Ok(Some(kv)) => AppProgress::decode(&kv).ok().map(|p| p.phase),
@@ -103,7 +108,8 @@ pub async fn before_uninstall(
             let mut gone = true;
             for c in &clusters {
                 match phase(rt, plan, c, &dependent).await {
-                    None | Some(Phase::Deleted | Phase::Failed | Phase::Stopped | Phase::Pending) => {}
+                    None
+                    | Some(Phase::Deleted | Phase::Failed | Phase::Stopped | Phase::Pending) => {}
                     Some(_) => gone = false,
                 }
             }

@@ -18,7 +18,7 @@ mod connectivity;
 
 use std::sync::Arc;
 
-use canopy_engine::appcontext::{ContextKeys, Connectivity};
+use canopy_engine::appcontext::{Connectivity, ContextKeys};
 use canopy_engine::context::{Compare, Op, Txn};
 use tokio_util::sync::CancellationToken;
 
@@ -107,13 +107,23 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
     if record.id != t.op {
         return Ok(Verdict::Stale);
     }
-    if let Some(kv) = rt.store.get(&keys.rsync_done(&t.cluster)).await.map_err(store_error)?
+    if let Some(kv) = rt
+        .store
+        .get(&keys.rsync_done(&t.cluster))
+        .await
+        .map_err(store_error)?
         && op::decode::<DoneRecord>(&kv).is_ok_and(|d| d.op == t.op)
     {
         return Ok(Verdict::Stale);
     }
     let cancel = rt.registry.token(t.ctx, t.op);
-    if rt.store.get(&keys.stop()).await.map_err(store_error)?.is_some() {
+    if rt
+        .store
+        .get(&keys.stop())
+        .await
+        .map_err(store_error)?
+        .is_some()
+    {
         return Ok(Verdict::Done(Outcome::Stopped));
     }
     let plan = ContextPlan::load(&rt.store, t.ctx, &t.cluster)
@@ -134,11 +144,26 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
     };
     let slots = connectivity::slots(&plan, old.as_ref(), &t.cluster);
     if let Err(e) = watched.cluster().reachable().await {
-        connectivity::record(rt, &t.cluster, &slots, Connectivity::Retrying, Some(e.to_string()), attempt)
-            .await;
+        connectivity::record(
+            rt,
+            &t.cluster,
+            &slots,
+            Connectivity::Retrying,
+            Some(e.to_string()),
+            attempt,
+        )
+        .await;
         return Ok(Verdict::Retry(e.to_string()));
     }
-    connectivity::record(rt, &t.cluster, &slots, Connectivity::Available, None, attempt).await;
+    connectivity::record(
+        rt,
+        &t.cluster,
+        &slots,
+        Connectivity::Available,
+        None,
+        attempt,
+    )
+    .await;
     let apps = Apps {
         rt,
         cluster: &t.cluster,
@@ -151,8 +176,15 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
         Err(ApplyError::Cancelled(_)) => Ok(Verdict::Done(Outcome::Stopped)),
         Err(e) => {
             if e.is_unreachable() {
-                connectivity::record(rt, &t.cluster, &slots, Connectivity::Retrying, Some(e.to_string()), attempt)
-                    .await;
+                connectivity::record(
+                    rt,
+                    &t.cluster,
+                    &slots,
+                    Connectivity::Retrying,
+                    Some(e.to_string()),
+                    attempt,
+                )
+                .await;
             }
             Ok(Verdict::Retry(e.to_string()))
         }
@@ -180,7 +212,12 @@ async fn run_op(
 /// Records the cluster's completion of the task's operation, unless the operation was replaced.
 async fn record_done(rt: &Runtime, t: &Task, outcome: Outcome) -> Result<(), String> {
     let keys = ContextKeys::new(t.ctx);
-    let Some(op_kv) = rt.store.get(&keys.rsync_op()).await.map_err(|e| e.to_string())? else {
+    let Some(op_kv) = rt
+        .store
+        .get(&keys.rsync_op())
+        .await
+        .map_err(|e| e.to_string())?
+    else {
         return Ok(());
     };
     let value = op::encode(&DoneRecord {
