@@ -57,7 +57,13 @@ async fn jobs_complete_and_pods_become_ready_after_the_readiness_delay() {
         json!({"containers": [{"name": "main", "image": "busybox"}], "restartPolicy": "Never"});
     let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "once"},
         "spec": {"template": {"spec": spec}}});
-    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec});
+    let serving =
+        json!({"containers": [{"name": "main", "image": "busybox"}], "restartPolicy": "Always"});
+    let pod =
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": serving});
+    // A Pod that never restarts (a Helm hook, a one-off task) runs to completion.
+    let hook =
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hook"}, "spec": spec});
     let job = jobs
         .patch("once", &ssa(), &Patch::Apply(job))
         .await
@@ -78,13 +84,60 @@ async fn jobs_complete_and_pods_become_ready_after_the_readiness_delay() {
     .await
     .unwrap()
     .unwrap();
+    let hook = pods
+        .patch("hook", &ssa(), &Patch::Apply(hook))
+        .await
+        .unwrap();
+    assert_eq!(hook.status.unwrap().phase.as_deref(), Some("Pending"));
     tokio::time::timeout(
         DEADLINE,
-        await_condition(pods, "p", conditions::is_pod_running()),
+        await_condition(pods.clone(), "p", conditions::is_pod_running()),
     )
     .await
     .unwrap()
     .unwrap();
+    let succeeded = |p: Option<&Pod>| {
+        p.and_then(|p| p.status.as_ref())
+            .and_then(|s| s.phase.as_deref())
+            == Some("Succeeded")
+    };
+    tokio::time::timeout(DEADLINE, await_condition(pods, "hook", succeeded))
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_load_balancer_service_gets_an_ingress_address() {
+    let sim = Sim::start("edge-0001").await;
+    let api: Api<Service> = Api::default_namespaced(sim.client("edge-0001").await);
+    let lb = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "front"},
+        "spec": {"type": "LoadBalancer", "selector": {"app": "web"}, "ports": [{"port": 80}]}});
+    let svc = api.patch("front", &ssa(), &Patch::Apply(lb)).await.unwrap();
+    let ingress = svc
+        .status
+        .and_then(|s| s.load_balancer)
+        .and_then(|l| l.ingress)
+        .unwrap_or_default();
+    assert_eq!(ingress.len(), 1, "one ingress address");
+    assert!(
+        ingress[0]
+            .ip
+            .as_deref()
+            .is_some_and(|ip| ip.starts_with("192.0.2."))
+    );
+    let plain = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "inner"},
+        "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}});
+    let svc = api
+        .patch("inner", &ssa(), &Patch::Apply(plain))
+        .await
+        .unwrap();
+    assert!(
+        svc.status
+            .and_then(|s| s.load_balancer)
+            .and_then(|l| l.ingress)
+            .is_none()
+    );
 }
 
 #[tokio::test]

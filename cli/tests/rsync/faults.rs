@@ -184,3 +184,153 @@ async fn a_resource_deleted_by_hand_is_back_after_a_resync() {
     world.wait_progress(ctx, "Ready again", all_ready(3)).await;
     rsync.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_resource_fails_its_app_and_the_apps_that_need_it_on_that_cluster() {
+    use serde_json::json;
+    const CB: &str = "/projects/p1/composite-apps/cb/v1";
+    const BROKEN_DIG: &str = "/projects/p1/composite-apps/cb/v1/deployment-intent-groups/d";
+    let world = World::start(1, false).await;
+    let rsync = world.rsync(quick()).await;
+    world.register_rsync(rsync.addr().port()).await;
+    let names: Vec<String> = vec!["edge-001".into()];
+    world.register_clusters(&names).await;
+    world.logical_cloud(&names).await;
+    world
+        .post(
+            "/projects/p1/composite-apps",
+            json!({"metadata": {"name": "cb"}, "spec": {"compositeAppVersion": "v1"}}),
+        )
+        .await
+        .expect(201);
+    let config =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n";
+    // A kind the cluster does not serve: the server refuses it for good.
+    let widget =
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 3\n";
+    world
+        .multipart(
+            &format!("{CB}/apps"),
+            meta("broken"),
+            chart(
+                "broken",
+                &[("a-config.yaml", config), ("b-widget.yaml", widget)],
+            ),
+        )
+        .await
+        .expect(201);
+    let other = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: after\ndata:\n  b: \"2\"\n";
+    world
+        .multipart(
+            &format!("{CB}/apps"),
+            meta("after"),
+            chart("after", &[("c.yaml", other)]),
+        )
+        .await
+        .expect(201);
+    world
+        .post(
+            &format!("{CB}/apps/after/dependency"),
+            json!({"metadata": {"name": "after-broken"}, "spec": {"app": "broken", "opStatus": "Deployed", "wait": 0}}),
+        )
+        .await
+        .expect(201);
+    world
+        .post(&format!("{CB}/composite-profiles"), meta("cp"))
+        .await
+        .expect(201);
+    for app in ["broken", "after"] {
+        world
+            .multipart(
+                &format!("{CB}/composite-profiles/cp/profiles"),
+                json!({"metadata": {"name": format!("{app}-profile")}, "spec": {"app": app}}),
+                profile("{}\n"),
+            )
+            .await
+            .expect(201);
+    }
+    world
+        .post(
+            &format!("{CB}/deployment-intent-groups"),
+            json!({"metadata": {"name": "d"}, "spec": {"compositeProfile": "cp", "version": "r1", "logicalCloud": "lc1"}}),
+        )
+        .await
+        .expect(201);
+    world
+        .post(
+            &format!("{BROKEN_DIG}/generic-placement-intents"),
+            meta("gpi"),
+        )
+        .await
+        .expect(201);
+    for app in ["broken", "after"] {
+        world
+            .post(
+                &format!("{BROKEN_DIG}/generic-placement-intents/gpi/app-intents"),
+                json!({"metadata": {"name": format!("{app}-pi")}, "spec": {"app": app, "intent": {"allOf": [{"clusterProvider": PROVIDER, "cluster": "edge-001"}]}}}),
+            )
+            .await
+            .expect(201);
+    }
+    world
+        .post(
+            &format!("{BROKEN_DIG}/intents"),
+            json!({"metadata": {"name": "intents"}, "spec": {"intent": {"genericPlacementIntent": "gpi"}}}),
+        )
+        .await
+        .expect(201);
+    world.op(&format!("{BROKEN_DIG}/approve")).await.expect(202);
+    world
+        .op(&format!("{BROKEN_DIG}/instantiate"))
+        .await
+        .expect(202);
+    world.wait_state(BROKEN_DIG, "Instantiated").await;
+    let ctx = world.status_context(BROKEN_DIG).await;
+    world.wait_context(ctx, State::InstantiateFailed).await;
+    let reader = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
+        .await
+        .unwrap();
+    let reason = reader.status.reason.unwrap_or_default();
+    assert!(
+        reason.contains("edge+edge-001") && reason.contains("broken"),
+        "{reason}"
+    );
+
+    let st = world.progress(ctx).await;
+    let broken = &st.iter().find(|(k, _)| k.ends_with("/broken")).unwrap().1;
+    assert_eq!(broken.phase, Phase::Failed);
+    let (config_status, widget_status) = (&broken.resources[0], &broken.resources[1]);
+    assert_eq!(
+        config_status.deployed,
+        canopy_engine::appcontext::Deployed::Applied
+    );
+    assert_eq!(
+        widget_status.deployed,
+        canopy_engine::appcontext::Deployed::Failed
+    );
+    assert!(
+        widget_status
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("Widget")),
+        "the message names the resource: {widget_status:?}"
+    );
+    let after = &st.iter().find(|(k, _)| k.ends_with("/after")).unwrap().1;
+    assert_eq!(after.phase, Phase::Failed, "{after:?}");
+    assert!(
+        after
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("broken")),
+        "{after:?}"
+    );
+    assert!(
+        !holds(&world, "edge-001", "configmaps", "after"),
+        "the dependent app never started"
+    );
+    // It is terminal: nothing is retried.
+    let applies = log(&world.cluster("edge-001")).len();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(log(&world.cluster("edge-001")).len(), applies);
+    rsync.stop().await;
+}

@@ -1,7 +1,8 @@
 //! Install and terminate in order: hooks around nginx, the operator after nginx is Ready, collectd after
 //! the operator is Ready; terminate in the reverse order, until the objects are gone.
 
-use canopy_engine::appcontext::{Deployed, Phase, Ready, State};
+use canopy_engine::appcontext::{ContextKeys, Deployed, Phase, Ready, State};
+use canopy_schemas::proto::rsync::v1 as pb;
 
 use crate::support::*;
 
@@ -82,6 +83,58 @@ async fn an_instantiate_applies_in_dependency_order_and_a_terminate_undoes_it_in
             );
         }
     }
+
+    // The engine's status reads what rsync wrote.
+    let status = world
+        .get(&format!("{DIG}/status?status=ready"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(status["deployedStatus"], "Instantiated", "{status}");
+    assert_eq!(status["readyStatus"], "Ready", "{status}");
+    let resources: usize = st.iter().map(|(_, p)| p.resources.len()).sum();
+    assert_eq!(status["readyCounts"]["Ready"], resources, "{status}");
+    let deployed = world.get(&format!("{DIG}/status")).await.expect(200).body;
+    assert_eq!(
+        deployed["deployedCounts"]["Applied"], resources,
+        "{deployed}"
+    );
+    assert_eq!(
+        deployed["apps"][0]["clusters"][0]["connectivity"], "Available",
+        "{deployed}"
+    );
+
+    // ReadAppContext reads the live objects back into the context store.
+    let mut client = pb::rsync_client::RsyncClient::connect(format!("http://{}", rsync.addr()))
+        .await
+        .unwrap();
+    client
+        .read_app_context(pb::ReadAppContextRequest {
+            app_context_id: ctx.to_string(),
+        })
+        .await
+        .unwrap();
+    world.wait_context(ctx, State::Instantiated).await;
+    let live_key =
+        ContextKeys::new(ctx).live(&"edge+edge-001".parse().unwrap(), &"nginx".parse().unwrap());
+    let live = loop {
+        if let Some(kv) = world.ctx.get(&live_key).await.unwrap() {
+            break kv;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let objects: Vec<serde_json::Value> = serde_json::from_slice(&live.value).unwrap();
+    let nginx = st
+        .iter()
+        .find(|(k, _)| k.ends_with("edge+edge-001/nginx"))
+        .unwrap();
+    assert_eq!(objects.len(), nginx.1.resources.len());
+    assert!(
+        objects
+            .iter()
+            .all(|o| o["metadata"]["labels"]["canopy/deployment-id"] == format!("{ctx}-nginx")),
+        "live objects carry the deployment label: {objects:?}"
+    );
 
     // Terminate: collectd goes first, then the operator, then nginx; then everything is gone.
     world.op(&format!("{DIG}/terminate")).await.expect(202);

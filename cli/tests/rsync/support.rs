@@ -604,3 +604,19 @@ pub fn profile(values: &str) -> Vec<u8> {
     std::fs::write(dir.path().join("override_values.yaml"), values).unwrap();
     canopy_tests::fixtures::tgz_dir(dir.path(), "")
 }
+
+/// A Helm chart archive named `name` with `templates` (file name, YAML).
+pub fn chart(name: &str, templates: &[(&str, &str)]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Chart.yaml"),
+        format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("values.yaml"), "{}\n").unwrap();
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    for (file, body) in templates {
+        std::fs::write(dir.path().join("templates").join(file), body).unwrap();
+    }
+    canopy_tests::fixtures::tgz_dir(dir.path(), name)
+}
