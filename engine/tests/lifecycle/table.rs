@@ -345,3 +345,55 @@ async fn an_idempotency_key_returns_the_first_answer_and_does_nothing_again() {
         .await
         .expect(400);
 }
+
+/// Marks context `instance` as rsync would while it works on it.
+async fn rsync_state(env: &Env, instance: &str, state: State) {
+    let id: ContextId = instance.parse().unwrap();
+    env.ctx
+        .put(
+            &ContextKeys::new(id).status(),
+            rmp_serde::to_vec_named(&Status::new(state)).unwrap(),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_stop_after_the_hand_off_raises_the_contexts_stop_flag_while_rsync_works() {
+    let env = Env::embedded().await;
+    let engine = ready(&env).await;
+    engine.op(&format!("{DIG}/approve"), None).await.expect(202);
+    engine
+        .op(&format!("{DIG}/instantiate"), None)
+        .await
+        .expect(202);
+    let status = engine.wait_state(DIG, "Instantiated").await;
+    let ctx = status["states"]["statusctxid"].as_str().unwrap().to_owned();
+    let id: ContextId = ctx.parse().unwrap();
+    let flag = ContextKeys::new(id).stop();
+
+    // rsync finished: nothing to stop.
+    rsync_state(&env, &ctx, State::Instantiated).await;
+    refused(&engine, &["stop"], "Instantiated").await;
+    assert!(env.ctx.get(&flag).await.unwrap().is_none());
+
+    // rsync is still applying: the stop is accepted and reaches rsync through the flag.
+    rsync_state(&env, &ctx, State::Instantiating).await;
+    let stopped = engine.op(&format!("{DIG}/stop"), None).await.expect(202);
+    assert_eq!(stopped.body["state"], "InstantiateStopped");
+    assert!(
+        env.ctx.get(&flag).await.unwrap().is_some(),
+        "the stop flag is set"
+    );
+    assert_eq!(engine.state(DIG).await, "InstantiateStopped");
+
+    // A terminate from there is handed to rsync; once rsync works on it, it can be stopped too.
+    engine
+        .op(&format!("{DIG}/terminate"), None)
+        .await
+        .expect(202);
+    engine.wait_state(DIG, "Terminated").await;
+    rsync_state(&env, &ctx, State::Terminating).await;
+    let stopped = engine.op(&format!("{DIG}/stop"), None).await.expect(202);
+    assert_eq!(stopped.body["state"], "TerminateStopped");
+}
