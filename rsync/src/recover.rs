@@ -73,7 +73,9 @@ pub async fn rewatch(rt: Arc<Runtime>) -> usize {
         .map(|(ctx, cluster)| {
             let rt = rt.clone();
             async move {
-                let plan = ContextPlan::load(&rt.store, ctx, &cluster).await.ok()?;
+                let plan = ContextPlan::load(&rt.store, &rt.skeletons, ctx, &cluster)
+                    .await
+                    .ok()?;
                 let watched = rt.connect(&cluster, &plan.namespace).await.ok()?;
                 for a in &plan.apps {
                     rt.monitor

@@ -32,6 +32,8 @@ pub struct Runtime {
     pub monitor: Monitor,
     /// Tunables.
     pub config: Config,
+    /// What the tasks of one context share, read once.
+    pub skeletons: crate::run::plan::Skeletons,
 }
 
 /// Why a cluster's handle could not be had.
@@ -63,6 +65,7 @@ impl Runtime {
             registry: Arc::default(),
             status,
             config,
+            skeletons: Default::default(),
         })
     }
 

@@ -73,9 +73,31 @@ impl StatusWriter {
         &self,
         slot: &Slot,
         seed: impl Fn() -> AppProgress,
-        mut change: impl FnMut(&mut AppProgress),
+        change: impl FnMut(&mut AppProgress),
         extra: Vec<Event>,
     ) -> Result<AppProgress, StatusError> {
+        self.write(slot, Some(&seed), change, extra)
+            .await
+            .map(|p| p.expect("a seeded write always has a value"))
+    }
+
+    /// As [`update`](Self::update), but only when the slot has a value already; `None` when it has none.
+    pub async fn update_existing(
+        &self,
+        slot: &Slot,
+        change: impl FnMut(&mut AppProgress),
+    ) -> Result<Option<AppProgress>, StatusError> {
+        self.write(slot, None::<&fn() -> AppProgress>, change, Vec::new())
+            .await
+    }
+
+    async fn write(
+        &self,
+        slot: &Slot,
+        seed: Option<&impl Fn() -> AppProgress>,
+        mut change: impl FnMut(&mut AppProgress),
+        extra: Vec<Event>,
+    ) -> Result<Option<AppProgress>, StatusError> {
         let key = ContextKeys::new(slot.ctx).cluster_status(&slot.cluster, &slot.app);
         loop {
             let current = self
@@ -90,12 +112,16 @@ impl StatusWriter {
                 ),
                 None => (None, Compare::absent(key.clone())),
             };
-            let mut new = old.clone().unwrap_or_else(&seed);
+            let mut new = match (&old, seed) {
+                (Some(old), _) => old.clone(),
+                (None, Some(seed)) => seed(),
+                (None, None) => return Ok(None),
+            };
             change(&mut new);
             let mut events = transitions(slot, old.as_ref(), &new);
             events.extend(extra.iter().cloned());
             if old.as_ref().is_some_and(|o| same(o, &new)) && events.is_empty() {
-                return Ok(new);
+                return Ok(Some(new));
             }
             new.updated_at = Timestamp::now();
             let value = new
@@ -127,7 +153,7 @@ impl StatusWriter {
                     .await
                     .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?;
             }
-            return Ok(new);
+            return Ok(Some(new));
         }
     }
 }

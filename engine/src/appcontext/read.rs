@@ -13,7 +13,10 @@ use super::{BlobHash, Error, Result};
 use crate::context::{ContextStore, Key};
 
 /// Bodies already read, by app and hash.
-type Blobs = HashMap<(AppName, BlobHash), Vec<u8>>;
+/// Resource bodies already read, by app and hash: identical bodies are read once.
+pub type BlobCache = HashMap<(AppName, BlobHash), Vec<u8>>;
+
+type Blobs = BlobCache;
 
 /// A reader of one complete AppContext.
 pub struct Reader<'a, S: ?Sized> {
@@ -101,6 +104,17 @@ impl<'a, S: ContextStore + ?Sized> Reader<'a, S> {
             meta: self.meta().await?,
             apps,
         })
+    }
+
+    /// What `app` deploys on `cluster`, reading bodies through `blobs` (bodies found there are not read
+    /// again; bodies read are added).
+    pub async fn manifests_cached(
+        &self,
+        app: &AppName,
+        cluster: &ClusterRef,
+        blobs: &mut BlobCache,
+    ) -> Result<Manifests> {
+        self.manifests_with(app, cluster, blobs).await
     }
 
     async fn manifests_with(

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use canopy_engine::appcontext::{AppProgress, ContextKeys, Manifests, Phase, ResourceProgress};
+use canopy_engine::appcontext::{
+    AppProgress, Connectivity, ContextKeys, Manifests, Phase, ResourceProgress,
+};
 use canopy_schemas::name::{AppName, ClusterRef};
 use canopy_schemas::{ContextId, Timestamp};
 use futures::future::join_all;
@@ -160,6 +162,7 @@ impl Apps<'_> {
         }
         self.set(ctx, a, |p| {
             p.phase = Phase::Applying;
+            p.connectivity = Connectivity::Available;
             p.last_error = None;
         })
         .await?;
@@ -246,6 +249,7 @@ impl Apps<'_> {
         self.rt.monitor.unregister(self.cluster, ctx, &a.name);
         self.set(ctx, a, |p| {
             p.phase = Phase::Deleting;
+            p.connectivity = Connectivity::Available;
             p.last_error = None;
         })
         .await?;

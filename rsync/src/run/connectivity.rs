@@ -74,20 +74,22 @@ pub async fn record(
             resources: resources.clone(),
             updated_at: Timestamp::now(),
         };
-        let result = rt
-            .status
-            .update(
-                slot,
-                seed,
-                |p| {
-                    p.connectivity = state;
-                    if error.is_some() || state == Connectivity::Available {
-                        p.last_error = error.clone();
-                    }
-                },
-                Vec::new(),
-            )
-            .await;
+        let change = |p: &mut AppProgress| {
+            p.connectivity = state;
+            if error.is_some() || state == Connectivity::Available {
+                p.last_error = error.clone();
+            }
+        };
+        // `Available` is only news for an app that has a status already (one that was `Retrying`); a new
+        // app's first write (`Applying`) records it.
+        let result = if state == Connectivity::Available {
+            rt.status.update_existing(slot, change).await.map(drop)
+        } else {
+            rt.status
+                .update(slot, seed, change, Vec::new())
+                .await
+                .map(drop)
+        };
         if let Err(e) = result {
             tracing::warn!("{e}");
         }

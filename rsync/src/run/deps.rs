@@ -63,7 +63,7 @@ pub async fn before_install(
     app: &AppName,
     cancel: &CancellationToken,
 ) -> Result<(), Blocked> {
-    let Some((_, _, deps)) = plan.placements.iter().find(|(a, _, _)| a == app) else {
+    let Some((_, _, deps)) = plan.placements().iter().find(|(a, _, _)| a == app) else {
         return Ok(());
     };
     let mut longest = 0;

@@ -126,12 +126,12 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
     {
         return Ok(Verdict::Done(Outcome::Stopped));
     }
-    let plan = ContextPlan::load(&rt.store, t.ctx, &t.cluster)
+    let plan = ContextPlan::load(&rt.store, &rt.skeletons, t.ctx, &t.cluster)
         .await
         .map_err(|e| e.to_string())?;
     let old = match record.from {
         Some(from) => Some(
-            ContextPlan::load(&rt.store, from, &t.cluster)
+            ContextPlan::load(&rt.store, &rt.skeletons, from, &t.cluster)
                 .await
                 .map_err(|e| e.to_string())?,
         ),

@@ -30,49 +30,115 @@ pub struct ContextPlan {
     /// The apps on the cluster, in the context's order.
     pub apps: Vec<AppPlan>,
     /// Every app of the context with its clusters and dependencies (for dependencies across clusters).
-    pub placements: Vec<(AppName, BTreeSet<ClusterRef>, Vec<Dependency>)>,
+    skeleton: Arc<Skeleton>,
 }
 
-impl ContextPlan {
-    /// Reads the plan of `ctx` on `cluster`.
-    pub async fn load(
-        store: &Arc<dyn ContextStore>,
-        ctx: ContextId,
-        cluster: &ClusterRef,
-    ) -> appcontext::Result<Self> {
+/// What every task of a context shares: its namespace, and each app's clusters and dependencies. An
+/// AppContext does not change once written, so this is read once per context and process.
+#[derive(Debug)]
+pub struct Skeleton {
+    namespace: String,
+    placements: Vec<(AppName, BTreeSet<ClusterRef>, Vec<Dependency>)>,
+    /// Resource bodies read so far: the same bodies go to most clusters.
+    blobs: std::sync::Mutex<appcontext::BlobCache>,
+}
+
+impl Skeleton {
+    /// Reads the skeleton of `ctx`.
+    pub async fn load(store: &Arc<dyn ContextStore>, ctx: ContextId) -> appcontext::Result<Self> {
         let reader = Reader::open(store.as_ref(), ctx).await?;
-        let meta = reader.meta().await?;
-        let mut apps = Vec::new();
+        let namespace = reader.meta().await?.namespace;
         let mut placements = Vec::new();
         for (name, depends_on) in reader.apps().await? {
-            let clusters: BTreeSet<ClusterRef> = reader
+            let clusters = reader
                 .placement(&name)
                 .await?
                 .clusters
                 .into_iter()
                 .map(|p| p.cluster)
                 .collect();
+            placements.push((name, clusters, depends_on));
+        }
+        Ok(Self {
+            namespace,
+            placements,
+            blobs: Default::default(),
+        })
+    }
+}
+
+/// Skeletons by context, so that ten thousand tasks of one context read its placements once, not ten
+/// thousand times. Bounded: when full, it is emptied and refilled by the contexts in use.
+#[derive(Default)]
+pub struct Skeletons {
+    cache: dashmap::DashMap<ContextId, Arc<Skeleton>>,
+}
+
+impl Skeletons {
+    /// How many contexts are kept.
+    pub const LIMIT: usize = 256;
+
+    /// The skeleton of `ctx`, read on first use.
+    pub async fn get(
+        &self,
+        store: &Arc<dyn ContextStore>,
+        ctx: ContextId,
+    ) -> appcontext::Result<Arc<Skeleton>> {
+        if let Some(s) = self.cache.get(&ctx) {
+            return Ok(s.clone());
+        }
+        let skeleton = Arc::new(Skeleton::load(store, ctx).await?);
+        if self.cache.len() >= Self::LIMIT {
+            self.cache.clear();
+        }
+        self.cache.insert(ctx, skeleton.clone());
+        Ok(skeleton)
+    }
+}
+
+impl ContextPlan {
+    /// Reads the plan of `ctx` on `cluster`: the skeleton from `skeletons`, the resources from the store.
+    pub async fn load(
+        store: &Arc<dyn ContextStore>,
+        skeletons: &Skeletons,
+        ctx: ContextId,
+        cluster: &ClusterRef,
+    ) -> appcontext::Result<Self> {
+        let skeleton = skeletons.get(store, ctx).await?;
+        let reader = Reader::open(store.as_ref(), ctx).await?;
+        let mut apps = Vec::new();
+        let mut blobs = skeleton.blobs.lock().expect("lock").clone();
+        let known = blobs.len();
+        for (name, clusters, depends_on) in &skeleton.placements {
             if clusters.contains(cluster) {
-                let manifests = reader.manifests(&name, cluster).await?;
+                let manifests = reader.manifests_cached(name, cluster, &mut blobs).await?;
                 apps.push(AppPlan {
                     name: name.clone(),
                     depends_on: depends_on.clone(),
                     manifests: Arc::new(manifests),
                 });
             }
-            placements.push((name, clusters, depends_on));
+        }
+        if blobs.len() > known {
+            skeleton.blobs.lock().expect("lock").extend(blobs);
         }
         Ok(Self {
             ctx,
-            namespace: meta.namespace,
+            namespace: skeleton.namespace.clone(),
             apps,
-            placements,
+            skeleton,
         })
+    }
+
+    /// Every app of the context with its clusters and dependencies.
+    pub fn placements(&self) -> &[(AppName, BTreeSet<ClusterRef>, Vec<Dependency>)] {
+        &self.skeleton.placements
     }
 
     /// The clusters `app` is placed on.
     pub fn clusters_of(&self, app: &AppName) -> Option<&BTreeSet<ClusterRef>> {
-        self.placements
+        self.skeleton
+            .placements
             .iter()
             .find(|(a, _, _)| a == app)
             .map(|(_, c, _)| c)
@@ -80,7 +146,8 @@ impl ContextPlan {
 
     /// The apps that depend on `app`.
     pub fn dependents_of(&self, app: &AppName) -> Vec<AppName> {
-        self.placements
+        self.skeleton
+            .placements
             .iter()
             .filter(|(_, _, deps)| deps.iter().any(|d| &d.app == app))
             .map(|(a, _, _)| a.clone())
