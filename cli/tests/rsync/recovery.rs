@@ -168,3 +168,67 @@ async fn two_replicas_share_the_clusters_and_apply_no_task_twice() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_restarted_rsync_watches_idle_deployments_again() {
+    let world = World::start(1, false).await;
+    let first = world.rsync(quick()).await;
+    world.register_rsync(first.addr().port()).await;
+    world.fixture(1).await;
+    world.op(&format!("{DIG}/instantiate")).await.expect(202);
+    world.wait_state(DIG, "Instantiated").await;
+    let ctx = world.status_context(DIG).await;
+    world.wait_context(ctx, State::Instantiated).await;
+    world
+        .wait_progress(ctx, "everything Ready", all_ready(3))
+        .await;
+    first.stop().await;
+
+    // A new process, with no operation in flight: it must watch the deployed context of its own accord.
+    let second = world.rsync(quick()).await;
+    world.register_rsync(second.addr().port()).await;
+    let deployment = world
+        .cluster("edge-001")
+        .store()
+        .keys()
+        .find(|k| k.plural == "deployments")
+        .cloned()
+        .expect("nginx's Deployment");
+    // Give the restarted process a moment to list, so that the delete is a change it sees.
+    world.wait_progress(ctx, "still Ready", all_ready(3)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let url = format!(
+        "{}/clusters/edge-001/apis/apps/v1/namespaces/{}/deployments/{}",
+        world.sim.url(),
+        deployment.namespace,
+        deployment.name
+    );
+    assert!(
+        world
+            .http
+            .delete(&url)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    let st = world
+        .wait_progress(ctx, "nginx's Deployment reported missing", |st| {
+            st.iter().any(|(k, p)| {
+                k.ends_with("/nginx")
+                    && p.resources.iter().any(|r| {
+                        r.kind == "Deployment"
+                            && r.ready == canopy_engine::appcontext::Ready::NotPresent
+                    })
+            })
+        })
+        .await;
+    let nginx = &st.iter().find(|(k, _)| k.ends_with("/nginx")).unwrap().1;
+    assert_eq!(
+        nginx.phase,
+        canopy_engine::appcontext::Phase::Applied,
+        "no longer Ready"
+    );
+    second.stop().await;
+}
