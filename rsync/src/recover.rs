@@ -2,19 +2,21 @@
 //! - [`requeue`]: every unfinished operation (`/canopy/rsync/active/`) has its unfinished clusters queued
 //!   again. The JetStream queue drops the tasks it still holds (same message id); tasks whose cluster
 //!   finished meanwhile are recognised and dropped by the worker.
-//! - [`rewatch`]: every deployed context (`/canopy/rsync/deployed/`) is registered with the monitor again,
-//!   so readiness and drift keep being followed for deployments nothing is happening to.
+//! - [`rewatch`]: every deployed context (`/canopy/rsync/deployed/`), and every cluster an unfinished install
+//!   or update has finished, is registered with the monitor again, so readiness and drift keep being
+//!   followed for deployments nothing is happening to.
 
 use std::sync::Arc;
 
 use canopy_engine::appcontext::{ContextKeys, Reader};
 use canopy_engine::context::ContextStore;
+use canopy_schemas::name::ClusterRef;
 use futures::StreamExt;
 
-use crate::intake::{Intake, clusters_of};
+use crate::intake::{Intake, clusters_of, done_cluster};
 use crate::keys;
 use crate::monitor::deployment_id;
-use crate::op::{self, OpRecord};
+use crate::op::{self, DoneRecord, OpKind, OpRecord, Outcome};
 use crate::run::plan::ContextPlan;
 use crate::runtime::Runtime;
 
@@ -69,27 +71,25 @@ pub async fn rewatch(rt: Arc<Runtime>) -> usize {
             Err(e) => tracing::warn!(%ctx, "reading a deployed context: {e}"),
         }
     }
+    // Clusters an unfinished install or update already finished: the process that applied them may be the
+    // one that died, and nothing else would watch them until the operation ends.
+    if let Ok(actives) = rt.store.range(&keys::actives()).await {
+        for kv in actives.kvs {
+            let Some(ctx) = keys::context_of(&kv.key) else {
+                continue;
+            };
+            pairs.extend(
+                finished_clusters(&rt, ctx)
+                    .await
+                    .into_iter()
+                    .map(|c| (ctx, c)),
+            );
+        }
+    }
     let registered = futures::stream::iter(pairs)
         .map(|(ctx, cluster)| {
             let rt = rt.clone();
-            async move {
-                let plan = ContextPlan::load(&rt.store, &rt.skeletons, ctx, &cluster)
-                    .await
-                    .ok()?;
-                let watched = rt.connect(&cluster, &plan.namespace).await.ok()?;
-                for a in &plan.apps {
-                    rt.monitor
-                        .register(
-                            &watched,
-                            ctx,
-                            a.name.clone(),
-                            a.manifests.clone(),
-                            deployment_id(ctx, &a.name),
-                        )
-                        .await;
-                }
-                Some(plan.apps.len())
-            }
+            async move { watch_cluster(&rt, ctx, &cluster).await }
         })
         .buffer_unordered(32)
         .filter_map(|n| async move { n })
@@ -97,4 +97,55 @@ pub async fn rewatch(rt: Arc<Runtime>) -> usize {
         .await;
     tracing::info!(registered, "watches re-established for deployed contexts");
     registered
+}
+
+/// The clusters of `ctx`'s install or update that finished well.
+async fn finished_clusters(rt: &Runtime, ctx: canopy_schemas::ContextId) -> Vec<ClusterRef> {
+    let keys = ContextKeys::new(ctx);
+    let Ok(Some(op_kv)) = rt.store.get(&keys.rsync_op()).await else {
+        return Vec::new();
+    };
+    let Ok(record) = op::decode::<OpRecord>(&op_kv) else {
+        return Vec::new();
+    };
+    if !matches!(record.kind, OpKind::Install | OpKind::Update) {
+        return Vec::new();
+    }
+    let Ok(dones) = rt.store.range(&keys.rsync_dones()).await else {
+        return Vec::new();
+    };
+    dones
+        .kvs
+        .iter()
+        .filter(|kv| {
+            op::decode::<DoneRecord>(kv)
+                .is_ok_and(|d| d.op == record.id && d.outcome == Outcome::Done)
+        })
+        .filter_map(|kv| done_cluster(&kv.key))
+        .collect()
+}
+
+/// Registers every app of `ctx` on `cluster` with the monitor; how many, or `None` when the cluster or
+/// the context could not be read.
+pub async fn watch_cluster(
+    rt: &Runtime,
+    ctx: canopy_schemas::ContextId,
+    cluster: &ClusterRef,
+) -> Option<usize> {
+    let plan = ContextPlan::load(&rt.store, &rt.skeletons, ctx, cluster)
+        .await
+        .ok()?;
+    let watched = rt.connect(cluster, &plan.namespace).await.ok()?;
+    for a in &plan.apps {
+        rt.monitor
+            .register(
+                &watched,
+                ctx,
+                a.name.clone(),
+                a.manifests.clone(),
+                deployment_id(ctx, &a.name),
+            )
+            .await;
+    }
+    Some(plan.apps.len())
 }

@@ -10,6 +10,7 @@ use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_unreachable_cluster_of_fifty_leaves_the_other_forty_nine_ready() {
+    let _heavy = HEAVY.lock().await;
     let world = World::start(50, false).await;
     let rsync = world.rsync(quick()).await;
     world.register_rsync(rsync.addr().port()).await;

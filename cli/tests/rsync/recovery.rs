@@ -73,6 +73,8 @@ fn applied_events(world: &World, ctx: canopy_schemas::ContextId) -> BTreeMap<Str
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn rsync_killed_mid_instantiate_converges_after_a_restart_with_no_event_missing() {
+    let _heavy = HEAVY.lock().await;
+    let started = std::time::Instant::now();
     let world = World::start(200, true).await;
     let port = free_port();
     let mut rsync = spawn_rsync(&world, port);
@@ -88,8 +90,10 @@ async fn rsync_killed_mid_instantiate_converges_after_a_restart_with_no_event_mi
     world.logical_cloud(&names).await;
     world.composite_app().await;
     world.dig(&names).await;
+    println!("set up in {:?}", started.elapsed());
     world.op(&format!("{DIG}/instantiate")).await.expect(202);
     world.wait_state(DIG, "Instantiated").await;
+    println!("saga done at {:?}", started.elapsed());
     let ctx = world.status_context(DIG).await;
     world
         .wait_progress(ctx, "some clusters under way", |st| st.len() >= 30)
@@ -126,6 +130,7 @@ async fn rsync_killed_mid_instantiate_converges_after_a_restart_with_no_event_mi
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_share_the_clusters_and_apply_no_task_twice() {
+    let _heavy = HEAVY.lock().await;
     let world = World::start(200, true).await;
     let a = world.rsync(quick()).await;
     let b = world.rsync(quick()).await;

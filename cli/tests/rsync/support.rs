@@ -31,7 +31,10 @@ pub const CA: &str = "/projects/p1/composite-apps/ca/v1";
 pub const DIG: &str = "/projects/p1/composite-apps/ca/v1/deployment-intent-groups/dig1";
 pub const LC: &str = "/projects/p1/logical-clouds/lc1";
 pub const PROVIDER: &str = "edge";
-pub const TIMEOUT: Duration = Duration::from_secs(120);
+pub const TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Held by the tests with hundreds of clusters, so that two of them never share the machine's cores.
+pub static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The system.
 pub struct World {

@@ -121,7 +121,15 @@ impl Apps<'_> {
     /// both are updated make before break, apps only in `plan` installed, and apps only in `old` deleted
     /// once the others are done.
     pub async fn install(&self, plan: &ContextPlan, old: Option<&ContextPlan>) -> TaskResult {
-        let results = join_all(plan.apps.iter().map(|a| self.install_app(plan, a, old))).await;
+        // A retryable failure of one app aborts its siblings (an app waiting for it would wait forever),
+        // and the whole task is tried again.
+        let abort = self.cancel.child_token();
+        let results = join_all(
+            plan.apps
+                .iter()
+                .map(|a| self.install_app(plan, a, old, &abort)),
+        )
+        .await;
         let outcome = combine(results)?;
         let Some(old) = old else {
             return Ok(outcome);
@@ -134,7 +142,8 @@ impl Apps<'_> {
             .iter()
             .filter(|a| plan.app(&a.name).is_none())
             .collect();
-        let results = join_all(gone.into_iter().map(|a| self.uninstall_app(old, a))).await;
+        let abort = self.cancel.child_token();
+        let results = join_all(gone.into_iter().map(|a| self.uninstall_app(old, a, &abort))).await;
         combine(results)
     }
 
@@ -143,14 +152,12 @@ impl Apps<'_> {
         plan: &ContextPlan,
         a: &AppPlan,
         old: Option<&ContextPlan>,
+        abort: &CancellationToken,
     ) -> Result<AppResult, ApplyError> {
         let ctx = plan.ctx;
-        match deps::before_install(self.rt, plan, self.cluster, &a.name, self.cancel).await {
+        match deps::before_install(self.rt, plan, self.cluster, &a.name, abort).await {
             Ok(()) => {}
-            Err(Blocked::Cancelled) => {
-                self.set(ctx, a, |p| p.phase = Phase::Stopped).await?;
-                return Err(ApplyError::Cancelled(format!("{} was stopped", a.name)));
-            }
+            Err(Blocked::Cancelled) => return Err(self.cancelled(ctx, a).await),
             Err(Blocked::Failed(why)) => {
                 self.set(ctx, a, |p| {
                     p.phase = Phase::Failed;
@@ -180,26 +187,24 @@ impl Apps<'_> {
                     &a.manifests,
                     &id,
                     &report,
-                    self.cancel,
+                    abort,
                 )
                 .await
                 .map(drop)
             }
-            None => {
-                app::install(
-                    self.watched.cluster(),
-                    &a.manifests,
-                    &id,
-                    &report,
-                    self.cancel,
-                )
-                .await
-            }
+            None => app::install(self.watched.cluster(), &a.manifests, &id, &report, abort).await,
         };
+        let stopped = self.cancel.is_cancelled();
         let outcome = match &result {
             Ok(()) => Ok(AppResult::Done),
             Err(ApplyError::Terminal(why)) => Ok(AppResult::Failed(format!("{}: {why}", a.name))),
-            Err(e) => Err(e.clone()),
+            Err(ApplyError::Cancelled(_)) if !stopped => Err(aborted(a)),
+            Err(e) => {
+                if e.is_retryable() {
+                    abort.cancel();
+                }
+                Err(e.clone())
+            }
         };
         self.set(ctx, a, |p| {
             report.fold_into(p);
@@ -212,7 +217,8 @@ impl Apps<'_> {
                     p.phase = Phase::Failed;
                     p.last_error = Some(why.clone());
                 }
-                Err(ApplyError::Cancelled(_)) => p.phase = Phase::Stopped,
+                Err(ApplyError::Cancelled(_)) if stopped => p.phase = Phase::Stopped,
+                Err(ApplyError::Cancelled(_)) => {}
                 Err(e) => p.last_error = Some(e.to_string()),
             }
         })
@@ -226,9 +232,27 @@ impl Apps<'_> {
         outcome
     }
 
+    /// The error of an app whose wait was cancelled: a stop (recorded as `Stopped`), or the abort of the
+    /// task because a sibling app must be retried (recorded as nothing).
+    async fn cancelled(&self, ctx: ContextId, a: &AppPlan) -> ApplyError {
+        if !self.cancel.is_cancelled() {
+            return aborted(a);
+        }
+        if let Err(e) = self.set(ctx, a, |p| p.phase = Phase::Stopped).await {
+            return e;
+        }
+        ApplyError::Cancelled(format!("{} was stopped", a.name))
+    }
+
     /// Uninstalls every app of `plan` on the cluster, each after its dependents.
     pub async fn uninstall(&self, plan: &ContextPlan) -> TaskResult {
-        let results = join_all(plan.apps.iter().map(|a| self.uninstall_app(plan, a))).await;
+        let abort = self.cancel.child_token();
+        let results = join_all(
+            plan.apps
+                .iter()
+                .map(|a| self.uninstall_app(plan, a, &abort)),
+        )
+        .await;
         combine(results)
     }
 
@@ -236,14 +260,12 @@ impl Apps<'_> {
         &self,
         plan: &ContextPlan,
         a: &AppPlan,
+        abort: &CancellationToken,
     ) -> Result<AppResult, ApplyError> {
         let ctx = plan.ctx;
-        match deps::before_uninstall(self.rt, plan, self.cluster, &a.name, self.cancel).await {
+        match deps::before_uninstall(self.rt, plan, self.cluster, &a.name, abort).await {
             Ok(()) => {}
-            Err(Blocked::Cancelled) => {
-                self.set(ctx, a, |p| p.phase = Phase::Stopped).await?;
-                return Err(ApplyError::Cancelled(format!("{} was stopped", a.name)));
-            }
+            Err(Blocked::Cancelled) => return Err(self.cancelled(ctx, a).await),
             Err(Blocked::Failed(why)) => return Ok(AppResult::Failed(why)),
         }
         self.rt.monitor.unregister(self.cluster, ctx, &a.name);
@@ -254,12 +276,18 @@ impl Apps<'_> {
         })
         .await?;
         let report = Collect::default();
-        let result =
-            app::uninstall(self.watched.cluster(), &a.manifests, &report, self.cancel).await;
+        let result = app::uninstall(self.watched.cluster(), &a.manifests, &report, abort).await;
+        let stopped = self.cancel.is_cancelled();
         let outcome = match &result {
             Ok(()) => Ok(AppResult::Done),
             Err(ApplyError::Terminal(why)) => Ok(AppResult::Failed(format!("{}: {why}", a.name))),
-            Err(e) => Err(e.clone()),
+            Err(ApplyError::Cancelled(_)) if !stopped => Err(aborted(a)),
+            Err(e) => {
+                if e.is_retryable() {
+                    abort.cancel();
+                }
+                Err(e.clone())
+            }
         };
         self.set(ctx, a, |p| {
             report.fold_into(p);
@@ -275,7 +303,8 @@ impl Apps<'_> {
                     p.phase = Phase::Failed;
                     p.last_error = Some(why.clone());
                 }
-                Err(ApplyError::Cancelled(_)) => p.phase = Phase::Stopped,
+                Err(ApplyError::Cancelled(_)) if stopped => p.phase = Phase::Stopped,
+                Err(ApplyError::Cancelled(_)) => {}
                 Err(e) => p.last_error = Some(e.to_string()),
             }
         })
@@ -301,6 +330,14 @@ impl Apps<'_> {
         }
         Ok(Outcome::Done)
     }
+}
+
+/// The error of an app whose task is tried again because a sibling app failed in a retryable way.
+fn aborted(a: &AppPlan) -> ApplyError {
+    ApplyError::Retryable(format!(
+        "{} waits for the next attempt: another app on the cluster must be retried",
+        a.name
+    ))
 }
 
 fn prev_ctx(old: Option<&ContextPlan>) -> ContextId {

@@ -112,8 +112,15 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
         .get(&keys.rsync_done(&t.cluster))
         .await
         .map_err(store_error)?
-        && op::decode::<DoneRecord>(&kv).is_ok_and(|d| d.op == t.op)
+        && let Ok(done) = op::decode::<DoneRecord>(&kv)
+        && done.op == t.op
     {
+        // Delivered again after its cluster finished: the replica that did it died before the ack, and
+        // its readiness watches with it. This one takes them over.
+        if done.outcome == Outcome::Done && matches!(record.kind, OpKind::Install | OpKind::Update)
+        {
+            crate::recover::watch_cluster(rt, t.ctx, &t.cluster).await;
+        }
         return Ok(Verdict::Stale);
     }
     let cancel = rt.registry.token(t.ctx, t.op);
