@@ -42,6 +42,10 @@ use measure::{
 use process::{AbortOnDrop, Process, cpu_seconds, free_port, proc_kib, reset_peak_memory};
 use rest::Engine;
 
+/// The allocator of the `canopy` binary, so that the engine in this process runs as `canopy engine` does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CA: &str = "/projects/p1/composite-apps/ca/v1";
 const DIG: &str = "/projects/p1/composite-apps/ca/v1/deployment-intent-groups/dig1";
 const LC: &str = "/projects/p1/logical-clouds/lc1";

@@ -6,6 +6,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc, not the system allocator: rsync allocates and frees many small buffers per request on
+/// every worker thread, and glibc's malloc spent about a third of rsync's CPU on it at 1,000 clusters
+/// (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// canopy deploys composite applications to many edge Kubernetes clusters, in the style of EMCO.
 // One variant per subcommand or group of subcommands; a flattened group (such as the client commands from
 // `canopy_engine::cli`) appears at the top level.

@@ -1,13 +1,13 @@
 //! Writes `st/<cluster>/<app>` (docs/DESIGN.md §5) and its events through the outbox. Every change is a
-//! read, a change in memory, and a compare-and-swap on the key's revision, with one event per transition
-//! in the same transaction. Two writers (the task and the readiness monitor, or two replicas) therefore
+//! read, a change in memory, and a compare-and-swap on the key's revision, with the events of its
+//! transitions staged in the same transaction (one outbox entry). Two writers (the task and the readiness monitor, or two replicas) therefore
 //! never lose each other's changes, and a transition is announced exactly once: by the writer whose
 //! swap committed it.
 
 use std::sync::Arc;
 
 use canopy_engine::appcontext::{AppProgress, ContextKeys};
-use canopy_engine::context::{Compare, ContextStore, MAX_OPS, Op, Txn};
+use canopy_engine::context::{Compare, ContextStore, Op, Txn};
 use canopy_engine::events::Outbox;
 use canopy_schemas::event::{Event, Identity};
 use canopy_schemas::name::{AppName, ClusterRef};
@@ -128,16 +128,7 @@ impl StatusWriter {
                 .encode(&key)
                 .map_err(|e| error(slot, e.to_string(), false))?;
             let mut ops = vec![Op::put(key.clone(), value)];
-            let mut staged = events.iter().map(Outbox::stage);
-            let mut later = Vec::new();
-            for op in staged.by_ref() {
-                let op = op.map_err(|e| error(slot, e.to_string(), false))?;
-                if ops.len() < MAX_OPS {
-                    ops.push(op);
-                } else {
-                    later.push(op);
-                }
-            }
+            ops.extend(Outbox::stage_all(&events).map_err(|e| error(slot, e.to_string(), false))?);
             let done = self
                 .store
                 .txn(Txn::new().when([guard]).and_then(ops))
@@ -145,13 +136,6 @@ impl StatusWriter {
                 .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?;
             if !done.succeeded {
                 continue;
-            }
-            // An app with more than 127 transitions at once (a very large app) stages the rest right after.
-            for chunk in later.chunks(MAX_OPS) {
-                self.store
-                    .txn(Txn::new().and_then(chunk.to_vec()))
-                    .await
-                    .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?;
             }
             return Ok(Some(new));
         }

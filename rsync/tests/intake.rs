@@ -80,8 +80,8 @@ async fn setup() -> (
 
 async fn pull_all(queue: &EmbeddedQueue) -> Vec<String> {
     let mut ids = Vec::new();
-    while let Ok(Ok(d)) = tokio::time::timeout(Duration::from_millis(200), queue.pull()).await {
-        ids.push(d.task().id());
+    while let Ok(Ok(d)) = tokio::time::timeout(Duration::from_millis(200), queue.pull(3)).await {
+        ids.extend(d.iter().map(|d| d.task().id()));
     }
     ids
 }
@@ -165,7 +165,9 @@ async fn the_embedded_queue_hands_out_again_what_a_dead_process_left() {
         .await
         .unwrap();
     intake.install(ContextId::new(5)).await.unwrap();
-    let delivered = queue.pull().await.unwrap();
+    let mut delivered = queue.pull(1).await.unwrap();
+    assert_eq!(delivered.len(), 1);
+    let delivered = delivered.pop().unwrap();
     delivered.ack().await.unwrap();
     drop((queue, intake));
     // A new process over the same store: the acked task is gone, the other one comes back.

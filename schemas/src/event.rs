@@ -207,6 +207,20 @@ impl Event {
     pub fn from_msgpack(bytes: &[u8]) -> Result<Self, Error> {
         rmp_serde::from_slice(bytes).map_err(Error::Decode)
     }
+
+    /// Several events as one MessagePack array of envelopes (an outbox entry), in order.
+    pub fn list_to_msgpack(events: &[Event]) -> Result<Vec<u8>, Error> {
+        rmp_serde::to_vec_named(events).map_err(|source| Error::Encode {
+            // An empty array always encodes, so a failure has a first event.
+            id: events.first().map(|e| e.id).expect("an empty list encodes"),
+            source,
+        })
+    }
+
+    /// Decodes what [`list_to_msgpack`](Self::list_to_msgpack) wrote.
+    pub fn list_from_msgpack(bytes: &[u8]) -> Result<Vec<Self>, Error> {
+        rmp_serde::from_slice(bytes).map_err(Error::Decode)
+    }
 }
 
 #[cfg(test)]

@@ -57,6 +57,11 @@ impl Watch {
     pub async fn next(&mut self) -> Option<Result<Event>> {
         self.rx.recv().await
     }
+
+    /// The next event if one has arrived already, without waiting.
+    pub fn try_next(&mut self) -> Option<Result<Event>> {
+        self.rx.try_recv().ok()
+    }
 }
 
 impl Stream for Watch {

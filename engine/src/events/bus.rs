@@ -68,4 +68,15 @@ pub trait Bus: Send + Sync + 'static {
     /// Publishes `event` on its subject and waits until the bus has stored it (or recognised it as a
     /// duplicate).
     async fn publish(&self, event: &Event) -> Result<Ack>;
+
+    /// Publishes `events` in order and waits until the bus has stored each. A failure may leave a prefix
+    /// stored; publishing the same events again stores each once. The default publishes one at a time; a
+    /// bus that can, sends them all before it waits for the first acknowledgement.
+    async fn publish_all(&self, events: &[Event]) -> Result<Vec<Ack>> {
+        let mut acks = Vec::with_capacity(events.len());
+        for e in events {
+            acks.push(self.publish(e).await?);
+        }
+        Ok(acks)
+    }
 }

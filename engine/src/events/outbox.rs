@@ -1,6 +1,8 @@
-//! The transactional outbox (docs/DESIGN.md §8): a transition's event is written in the same context-store
-//! transaction as the transition, under `/canopy/outbox/<event id>`, and the [relay](super::relay)
-//! publishes it and deletes it.
+//! The transactional outbox (docs/DESIGN.md §8): a transition's events are written in the same
+//! context-store transaction as the transition, as one entry under `/canopy/outbox/<first event id>` that
+//! holds them all in order, and the [relay](super::relay) publishes them and deletes the entry. One entry
+//! per transaction, not one per event: a status write of an app with ten resources stages eleven events,
+//! and one key instead of eleven is an eleventh of the store's work to write and delete them.
 //!
 //! # Order
 //!
@@ -25,7 +27,7 @@ pub const PREFIX: &str = "/canopy/outbox/";
 /// An outbox entry could not be read back. Terminal: the same bytes fail the same way again.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The entry's value is not an event envelope.
+    /// The entry's value is not a list of event envelopes.
     #[error("decoding the outbox entry {key}")]
     Decode {
         /// The entry's key.
@@ -53,7 +55,7 @@ impl Outbox {
         Key::from(PREFIX)
     }
 
-    /// The key of `event`'s entry: `/canopy/outbox/<event id>`.
+    /// The key of the entry whose first event is `event`: `/canopy/outbox/<event id>`.
     pub fn key(event: &Event) -> Key {
         let mut key = String::from(PREFIX);
         key.push_str(&event.id.to_string());
@@ -63,8 +65,16 @@ impl Outbox {
     /// The put that stages `event`: add it to the success branch of the transaction that makes the
     /// transition, so that both commit or neither does.
     pub fn stage(event: &Event) -> Result<Op> {
-        let value = event.to_msgpack().map_err(Error::Encode)?;
-        Ok(Op::put(Self::key(event), value))
+        Ok(Self::stage_all(std::slice::from_ref(event))?.expect("one event"))
+    }
+
+    /// The put that stages `events`, in order, as one entry; `None` when there are none.
+    pub fn stage_all(events: &[Event]) -> Result<Option<Op>> {
+        let Some(first) = events.first() else {
+            return Ok(None);
+        };
+        let value = Event::list_to_msgpack(events).map_err(Error::Encode)?;
+        Ok(Some(Op::put(Self::key(first), value)))
     }
 
     /// `txn` with `event` staged at the end of its success branch.
@@ -73,9 +83,9 @@ impl Outbox {
         Ok(txn)
     }
 
-    /// The event an outbox entry holds.
-    pub fn decode(kv: &KeyValue) -> Result<Event> {
-        Event::from_msgpack(&kv.value).map_err(|source| Error::Decode {
+    /// The events an outbox entry holds, in the order they were staged.
+    pub fn decode(kv: &KeyValue) -> Result<Vec<Event>> {
+        Event::list_from_msgpack(&kv.value).map_err(|source| Error::Decode {
             key: kv.key.clone(),
             source,
         })
@@ -108,8 +118,8 @@ mod tests {
         let range = store.range(&Outbox::prefix()).await.unwrap();
         assert_eq!(range.kvs.len(), 1);
         assert_eq!(range.kvs[0].create_revision, response.revision);
-        assert_eq!(Outbox::decode(&range.kvs[0]).unwrap(), e);
         assert_eq!(range.kvs[0].key, Key::new(format!("{PREFIX}{}", e.id)));
+        assert_eq!(Outbox::decode(&range.kvs[0]).unwrap(), vec![e]);
     }
 
     #[tokio::test]

@@ -3,7 +3,10 @@
 //!
 //! It first drains the entries already there (a range, ordered by the revision that created each entry,
 //! which is commit order; see [`outbox`](super::outbox)), then follows new ones with a watch from the
-//! range's revision + 1, which delivers them in revision order. Entries go one at a time, so order is kept.
+//! range's revision + 1, which delivers them in revision order. Entries go in batches (up to [`BATCH`]
+//! entries: those present, or those the watch has delivered already): every event of the batch is sent in
+//! order, the acknowledgements awaited, and the batch's entries deleted in one transaction. A batch is
+//! published whole before the next starts, so order is kept.
 //!
 //! Nothing is dropped or reordered: a failed publish is retried with capped exponential backoff, forever,
 //! before the relay moves on. A store error (or a watch that ends) sends the relay back to draining, after a
@@ -26,7 +29,10 @@ use tracing::{debug, error, warn};
 
 use super::bus::{Ack, Bus};
 use super::outbox::Outbox;
-use crate::context::{self, ContextStore, EventKind, KeyValue, Revision};
+use crate::context::{self, ContextStore, EventKind, KeyValue, MAX_OPS, Op, Revision, Txn};
+
+/// The most outbox entries published together and deleted in one transaction.
+pub const BATCH: usize = MAX_OPS;
 
 /// How the relay backs off.
 #[derive(Clone, Debug)]
@@ -129,52 +135,91 @@ impl Relay {
         range
             .kvs
             .sort_by(|a, b| (a.create_revision, &a.key).cmp(&(b.create_revision, &b.key)));
-        for kv in &range.kvs {
-            self.forward(kv).await?;
+        for batch in range.kvs.chunks(BATCH) {
+            self.forward(batch).await?;
         }
         Ok(range.revision)
     }
 
-    /// Publishes and deletes each entry created from revision `from` on, as the watch delivers it.
+    /// Publishes and deletes each entry created from revision `from` on, as the watch delivers it: the
+    /// entries delivered already go together.
     async fn follow(&self, from: Revision) -> context::Result<()> {
         let mut watch = self.store.watch(&Outbox::prefix(), Some(from)).await?;
+        let mut batch = Vec::new();
         while let Some(change) = watch.next().await {
-            let change = change?;
-            if change.kind == EventKind::Put {
-                self.forward(&change.kv).await?;
+            let mut next = Some(change);
+            while let Some(change) = next {
+                let change = change?;
+                if change.kind == EventKind::Put {
+                    batch.push(change.kv);
+                }
+                next = if batch.len() < BATCH {
+                    watch.try_next()
+                } else {
+                    None
+                };
+            }
+            self.forward(&batch).await?;
+            batch.clear();
+        }
+        Ok(())
+    }
+
+    /// Publishes the events of `entries` in order, retrying until the bus acknowledges them, then deletes
+    /// the entries in one transaction.
+    async fn forward(&self, entries: &[KeyValue]) -> context::Result<()> {
+        let mut events = Vec::new();
+        let mut done = Vec::with_capacity(entries.len());
+        for kv in entries {
+            match Outbox::decode(kv) {
+                Ok(e) => {
+                    events.extend(e);
+                    done.push(Op::Delete(kv.key.clone()));
+                }
+                Err(e) => {
+                    error!(error = %e, key = %kv.key, "outbox entry cannot be published; left in place");
+                }
+            }
+        }
+        if events.is_empty() {
+            return Ok(());
+        }
+        if self.publish(&events).await.is_some() {
+            self.store.txn(Txn::new().and_then(done)).await?;
+            return Ok(());
+        }
+        // An event of the batch can never be published: go entry by entry, so that only the entries
+        // holding such an event stay in the outbox.
+        for kv in entries {
+            let Ok(events) = Outbox::decode(kv) else {
+                continue;
+            };
+            if entries.len() > 1 && self.publish(&events).await.is_some() {
+                self.store.delete(&kv.key).await?;
+            } else {
+                error!(key = %kv.key, "outbox entry cannot be published; left in place");
             }
         }
         Ok(())
     }
 
-    /// Publishes one entry, retrying until the bus acknowledges it, then deletes it.
-    async fn forward(&self, kv: &KeyValue) -> context::Result<()> {
-        let event = match Outbox::decode(kv) {
-            Ok(event) => event,
-            Err(e) => {
-                error!(error = %e, key = %kv.key, "outbox entry cannot be published; left in place");
-                return Ok(());
-            }
-        };
-        if let Some(ack) = self.publish(&event).await {
-            debug!(id = %event.id, sequence = ack.sequence, duplicate = ack.duplicate, "event published");
-            self.store.delete(&kv.key).await?;
-        }
-        Ok(())
-    }
-
-    /// Publishes `event`, retrying retryable failures forever; `None` after a terminal one.
-    async fn publish(&self, event: &Event) -> Option<Ack> {
+    /// Publishes `events`, retrying retryable failures forever; `None` after a terminal one.
+    async fn publish(&self, events: &[Event]) -> Option<Vec<Ack>> {
         let mut backoff = Backoff::new(&self.config);
         loop {
-            match self.bus.publish(event).await {
-                Ok(ack) => return Some(ack),
+            match self.bus.publish_all(events).await {
+                Ok(acks) => {
+                    for (event, ack) in events.iter().zip(&acks) {
+                        debug!(id = %event.id, sequence = ack.sequence, duplicate = ack.duplicate, "event published");
+                    }
+                    return Some(acks);
+                }
                 Err(e) if e.is_retryable() => {
-                    warn!(error = %e, id = %event.id, "publishing an event failed; retrying");
+                    warn!(error = %e, "publishing events failed; retrying");
                     backoff.wait().await;
                 }
                 Err(e) => {
-                    error!(error = %e, id = %event.id, "event cannot be published; left in the outbox");
+                    error!(error = %e, "events cannot be published; left in the outbox");
                     return None;
                 }
             }

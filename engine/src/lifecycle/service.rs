@@ -124,9 +124,7 @@ impl Lifecycle {
             let mut txn = Txn::new()
                 .when([guard])
                 .and_then([Op::put(rkey.clone(), next.encode(&rkey)?)]);
-            for e in &events {
-                txn = Outbox::stage_in(txn, e)?;
-            }
+            txn.success.extend(Outbox::stage_all(&events)?);
             if let Some(context) = rsync_stop {
                 txn.success
                     .push(Op::put(ContextKeys::new(context).stop(), Vec::new()));

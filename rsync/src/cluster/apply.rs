@@ -126,11 +126,11 @@ impl Cluster {
         let mut refreshed = false;
         loop {
             let target = self.target(m).await?;
-            let obj = body::prepare(m, target.namespace.as_deref(), deployment_id)?;
+            let obj = body::prepared(m, target.namespace.as_deref(), deployment_id)?;
             let api = &target.api;
             let result = self
                 .call_raw(&what, async {
-                    api.patch(&m.name, &params, &Patch::Apply(&obj)).await
+                    api.patch(&m.name, &params, &Patch::Apply(&*obj)).await
                 })
                 .await?;
             match result {

@@ -2,7 +2,11 @@
 //! for namespaced kinds, and labelled with the deployment id, also on pod templates so that the pods a
 //! workload creates carry it too.
 
-use canopy_engine::appcontext::Manifest;
+use std::sync::{Arc, LazyLock};
+
+use canopy_engine::appcontext::{BlobHash, Manifest};
+use dashmap::DashMap;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::error::{ApplyError, Result};
@@ -10,6 +14,45 @@ use super::error::{ApplyError, Result};
 /// The label every applied object (and every pod template) carries: the deployment that applied it.
 /// Readiness watches select on it, so they see canopy's objects only.
 pub const DEPLOYMENT_ID_LABEL: &str = "canopy/deployment-id";
+
+/// What makes a prepared body: the manifest (its body by hash), the namespace and the deployment id.
+type PreparedKey = (BlobHash, [String; 3], Option<String>, String);
+
+/// Bodies prepared already, as the JSON sent. One DIG sends the same manifest, in the same namespace with
+/// the same deployment id, to every cluster it places the app on: it is parsed once, not once per cluster.
+/// A pure memo, bounded: when full it is emptied and refilled by the bodies in use.
+static PREPARED: LazyLock<DashMap<PreparedKey, Arc<RawValue>>> = LazyLock::new(DashMap::new);
+
+/// How many prepared bodies are kept.
+const PREPARED_LIMIT: usize = 4096;
+
+/// [`prepare`]d and encoded as JSON, from the memo when it was prepared before.
+pub fn prepared(
+    m: &Manifest,
+    namespace: Option<&str>,
+    deployment_id: &str,
+) -> Result<Arc<RawValue>> {
+    let key = (
+        BlobHash::of(&m.body),
+        [m.api_version.clone(), m.kind.clone(), m.name.clone()],
+        namespace.map(str::to_owned),
+        deployment_id.to_owned(),
+    );
+    if let Some(found) = PREPARED.get(&key) {
+        return Ok(found.clone());
+    }
+    let obj = prepare(m, namespace, deployment_id)?;
+    let raw: Arc<RawValue> = serde_json::value::to_raw_value(&obj)
+        .map_err(|e| {
+            ApplyError::Terminal(format!("{} {}: encoding the body: {e}", m.kind, m.name))
+        })?
+        .into();
+    if PREPARED.len() >= PREPARED_LIMIT {
+        PREPARED.clear();
+    }
+    PREPARED.insert(key, raw.clone());
+    Ok(raw)
+}
 
 /// Parses `m.body` (YAML or JSON) into the object to apply. `namespace` is where a namespaced object goes
 /// (`None` for a cluster-scoped kind, whose body then carries no namespace).

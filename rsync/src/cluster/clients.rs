@@ -109,7 +109,35 @@ async fn build(cluster: &ClusterRef, kubeconfig: &[u8]) -> Result<kube::Client> 
     config.read_timeout = None;
     config.write_timeout = Some(CONNECT_TIMEOUT);
     config.default_retry = false;
+    if config.cluster_url.scheme_str() == Some("http") && config.proxy_url.is_none() {
+        return plain_http(config).map_err(|e| bad(&e));
+    }
     kube::Client::try_from(config).map_err(|e| bad(&e))
+}
+
+/// A client for a cluster served over plain HTTP (edgesim, or a local API server proxy): kube's own
+/// builder gives every client a TLS configuration, and without a CA in the kubeconfig that is a verifier
+/// loaded with the machine's root certificates, about 100 KB per client, which plain HTTP never uses.
+/// The stack is kube's otherwise: base URI, authentication, extra headers, and the same timeouts.
+fn plain_http(config: kube::Config) -> kube::Result<kube::Client> {
+    use kube::client::ConfigExt;
+    use tower::ServiceBuilder;
+
+    let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+    http.set_nodelay(true);
+    let mut connector = hyper_timeout::TimeoutConnector::new(http);
+    connector.set_connect_timeout(config.connect_timeout);
+    connector.set_read_timeout(config.read_timeout);
+    connector.set_write_timeout(config.write_timeout);
+    let client = hyper_util::client::legacy::Builder::new(hyper_util::rt::TokioExecutor::new())
+        .build::<_, kube::client::Body>(connector);
+    let service = ServiceBuilder::new()
+        .layer(config.base_uri_layer())
+        .option_layer(config.auth_layer()?)
+        .layer(config.extra_headers_layer()?)
+        .map_err(tower::BoxError::from)
+        .service(client);
+    Ok(kube::Client::new(service, config.default_namespace))
 }
 
 /// The context to use: none (kube takes `current-context`) unless the kubeconfig names no current context

@@ -11,7 +11,7 @@ use canopy_engine::appcontext::{
 use canopy_schemas::event::{Event, Identity};
 use canopy_schemas::name::{AppName, ClusterRef};
 use canopy_schemas::{ContextId, Timestamp};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio_util::sync::CancellationToken;
 
 use crate::cluster::{Cluster, ResourceId, Subscription, Watches};
@@ -79,8 +79,23 @@ impl Watched {
         self.stop.cancel();
     }
 
-    /// Follows `app` of `ctx`.
+    /// Follows `app` of `ctx` and records the readiness known now.
     pub async fn register(
+        &self,
+        ctx: ContextId,
+        app: AppName,
+        manifests: Arc<Manifests>,
+        deployment_id: String,
+    ) {
+        self.follow(ctx, app.clone(), manifests, deployment_id)
+            .await;
+        let current = self.readiness(ctx, &app);
+        self.record(&(ctx, app), &current).await;
+    }
+
+    /// Follows `app` of `ctx` without writing anything: its readiness changes from now on are recorded.
+    /// The caller records what [`readiness`](Self::readiness) knows now with its own write.
+    pub async fn follow(
         &self,
         ctx: ContextId,
         app: AppName,
@@ -109,20 +124,42 @@ impl Watched {
                 }
             }
         }
-        let current: Vec<(usize, Ready)> = subscriptions
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.as_ref().and_then(|s| s.current()).map(|r| (i, r)))
-            .collect();
         self.entries.lock().expect("lock").insert(
-            key.clone(),
+            key,
             Entry {
                 manifests,
                 deployment_id,
                 subscriptions,
             },
         );
-        self.record(&key, &current).await;
+    }
+
+    /// The readiness (resource index, state) the watches know now of each resource of a followed app.
+    pub fn readiness(&self, ctx: ContextId, app: &AppName) -> Vec<(usize, Ready)> {
+        self.entries
+            .lock()
+            .expect("lock")
+            .get(&(ctx, app.clone()))
+            .map(current)
+            .unwrap_or_default()
+    }
+
+    /// Records the readiness the watches know now that `written` (the value of the app's status just
+    /// written by its task, with the readiness known then) does not show. A change that came between the
+    /// task's read of the readiness and its commit may have been judged by the pump against the value
+    /// before it, in which the resource was not applied yet, and dropped; nothing is lost this way.
+    pub async fn catch_up(&self, ctx: ContextId, app: &AppName, written: &AppProgress) {
+        let missed: Vec<(usize, Ready)> = self
+            .readiness(ctx, app)
+            .into_iter()
+            .filter(|(i, r)| {
+                written
+                    .resources
+                    .get(*i)
+                    .is_some_and(|w| w.deployed == Deployed::Applied && w.ready != *r)
+            })
+            .collect();
+        self.record(&(ctx, app.clone()), &missed).await;
     }
 
     /// Stops following `app` of `ctx`.
@@ -161,16 +198,22 @@ impl Watched {
         }
     }
 
-    async fn on_change(&self, id: &ResourceId, ready: Ready) {
-        let slots = self
-            .index
-            .lock()
-            .expect("lock")
-            .get(id)
-            .cloned()
-            .unwrap_or_default();
-        for (key, i) in slots {
-            self.record(&key, &[(i, ready)]).await;
+    /// Records readiness changes, one write per app however many of its resources changed.
+    async fn on_changes(&self, changes: &[(ResourceId, Ready)]) {
+        let mut by_app: Vec<(AppKey, Vec<(usize, Ready)>)> = Vec::new();
+        {
+            let index = self.index.lock().expect("lock");
+            for (id, ready) in changes {
+                for (key, i) in index.get(id).into_iter().flatten() {
+                    match by_app.iter_mut().find(|(k, _)| k == key) {
+                        Some((_, app)) => app.push((*i, *ready)),
+                        None => by_app.push((key.clone(), vec![(*i, *ready)])),
+                    }
+                }
+            }
+        }
+        for (key, app) in by_app {
+            self.record(&key, &app).await;
         }
     }
 
@@ -181,15 +224,7 @@ impl Watched {
             .lock()
             .expect("lock")
             .iter()
-            .map(|(k, e)| {
-                let states = e
-                    .subscriptions
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, s)| s.as_ref().and_then(|s| s.current()).map(|r| (i, r)))
-                    .collect();
-                (k.clone(), states)
-            })
+            .map(|(k, e)| (k.clone(), current(e)))
             .collect();
         for (key, states) in all {
             self.record(&key, &states).await;
@@ -292,6 +327,15 @@ impl Watched {
     }
 }
 
+/// What the watches know now of each resource of `e`.
+fn current(e: &Entry) -> Vec<(usize, Ready)> {
+    e.subscriptions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.as_ref().and_then(|s| s.current()).map(|r| (i, r)))
+        .collect()
+}
+
 fn seed(w: &Watched, key: &AppKey) -> AppProgress {
     let resources = w
         .entries
@@ -337,6 +381,10 @@ pub fn apply_readiness(p: &mut AppProgress, changes: &[(usize, Ready)]) {
     }
 }
 
+/// How long the pump gathers readiness changes after the first before it writes them: the changes of
+/// an app's resources usually come close together, and one write records them all.
+const GATHER: Duration = Duration::from_millis(20);
+
 async fn pump(watched: Weak<Watched>, stop: CancellationToken, resync: Duration) {
     let Some(mut changes) = watched.upgrade().map(|w| w.watches.subscribe_all()) else {
         return;
@@ -351,11 +399,27 @@ async fn pump(watched: Weak<Watched>, stop: CancellationToken, resync: Duration)
         tokio::select! {
             () = stop.cancelled() => return,
             change = changes.recv() => {
-                let Some(w) = watched.upgrade() else { return };
+                let mut lagged = false;
+                let mut batch = Vec::new();
                 match change {
-                    Ok(c) => w.on_change(&c.id, c.ready).await,
-                    Err(RecvError::Lagged(_)) => w.refresh().await,
+                    Ok(c) => batch.push((c.id, c.ready)),
+                    Err(RecvError::Lagged(_)) => lagged = true,
                     Err(RecvError::Closed) => return,
+                }
+                tokio::time::sleep(GATHER).await;
+                loop {
+                    match changes.try_recv() {
+                        Ok(c) => batch.push((c.id, c.ready)),
+                        Err(TryRecvError::Lagged(_)) => lagged = true,
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Closed) => return,
+                    }
+                }
+                let Some(w) = watched.upgrade() else { return };
+                if lagged {
+                    w.refresh().await;
+                } else {
+                    w.on_changes(&batch).await;
                 }
             }
             _ = tick.tick() => {

@@ -20,7 +20,7 @@ use canopy_schemas::ContextId;
 use canopy_schemas::name::{AppName, ClusterRef};
 use dashmap::DashMap;
 
-pub use cluster::Watched;
+pub use cluster::{Watched, apply_readiness};
 
 use crate::status::StatusWriter;
 
@@ -87,6 +87,19 @@ impl Monitor {
         deployment_id: String,
     ) {
         w.register(ctx, app, manifests, deployment_id).await;
+    }
+
+    /// Follows `app` of `ctx` on `w`'s cluster without writing its status: the caller's own write records
+    /// what [`Watched::readiness`] knows at that moment, and every change after it is recorded here.
+    pub async fn follow(
+        &self,
+        w: &Arc<Watched>,
+        ctx: ContextId,
+        app: AppName,
+        manifests: Arc<Manifests>,
+        deployment_id: String,
+    ) {
+        w.follow(ctx, app, manifests, deployment_id).await;
     }
 
     /// Stops following `app` of `ctx` on `cluster` (before it is deleted or replaced).

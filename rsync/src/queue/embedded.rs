@@ -75,19 +75,29 @@ impl Queue for EmbeddedQueue {
         Ok(())
     }
 
-    async fn pull(&self) -> Result<Box<dyn Delivery>, QueueError> {
-        let (task, attempt) = self
-            .rx
-            .lock()
-            .await
+    async fn pull(&self, max: usize) -> Result<Vec<Box<dyn Delivery>>, QueueError> {
+        let mut rx = self.rx.lock().await;
+        let first = rx
             .recv()
             .await
             .ok_or_else(|| QueueError("the queue is closed".into()))?;
-        Ok(Box::new(EmbeddedDelivery {
-            queue: self.clone(),
-            task,
-            attempt,
-        }))
+        let mut taken = vec![first];
+        while taken.len() < max {
+            match rx.try_recv() {
+                Ok(next) => taken.push(next),
+                Err(_) => break,
+            }
+        }
+        Ok(taken
+            .into_iter()
+            .map(|(task, attempt)| {
+                Box::new(EmbeddedDelivery {
+                    queue: self.clone(),
+                    task,
+                    attempt,
+                }) as Box<dyn Delivery>
+            })
+            .collect())
     }
 }
 

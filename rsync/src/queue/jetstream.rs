@@ -90,38 +90,66 @@ impl Queue for JetStreamQueue {
         Ok(())
     }
 
-    async fn pull(&self) -> Result<Box<dyn Delivery>, QueueError> {
+    async fn pull(&self, max: usize) -> Result<Vec<Box<dyn Delivery>>, QueueError> {
         loop {
-            let mut batch = self
-                .consumer
-                .batch()
-                .max_messages(1)
-                .expires(Duration::from_secs(5))
-                .messages()
-                .await
-                .map_err(|e| failed("pulling a task", e))?;
-            let Some(next) = batch.next().await else {
-                continue;
-            };
+            // What is waiting now, in one request that does not wait; when nothing is, one request that
+            // waits (up to 5 s) for the next task.
+            let mut taken = self
+                .take(
+                    self.consumer
+                        .fetch()
+                        .max_messages(max.max(1))
+                        .messages()
+                        .await
+                        .map_err(|e| failed("pulling tasks", e))?,
+                )
+                .await?;
+            if taken.is_empty() {
+                taken = self
+                    .take(
+                        self.consumer
+                            .batch()
+                            .max_messages(1)
+                            .expires(Duration::from_secs(5))
+                            .messages()
+                            .await
+                            .map_err(|e| failed("pulling a task", e))?,
+                    )
+                    .await?;
+            }
+            if !taken.is_empty() {
+                return Ok(taken);
+            }
+        }
+    }
+}
+
+impl JetStreamQueue {
+    /// The decodable tasks of one pull (an undecodable one is terminated and dropped).
+    async fn take<E: std::fmt::Display>(
+        &self,
+        mut batch: impl futures::Stream<Item = Result<jetstream::Message, E>> + Unpin,
+    ) -> Result<Vec<Box<dyn Delivery>>, QueueError> {
+        let mut taken: Vec<Box<dyn Delivery>> = Vec::new();
+        while let Some(next) = batch.next().await {
             let message = next.map_err(|e| failed("pulling a task", e))?;
             let attempt = message
                 .info()
                 .map(|i| u32::try_from(i.delivered.saturating_sub(1)).unwrap_or(u32::MAX))
                 .unwrap_or(0);
             match Task::decode(&message.payload) {
-                Ok(task) => {
-                    return Ok(Box::new(JetStreamDelivery {
-                        message,
-                        task,
-                        attempt,
-                    }));
-                }
+                Ok(task) => taken.push(Box::new(JetStreamDelivery {
+                    message,
+                    task,
+                    attempt,
+                })),
                 Err(e) => {
                     tracing::warn!("dropping an undecodable task: {e}");
                     let _ = message.ack_with(AckKind::Term).await;
                 }
             }
         }
+        Ok(taken)
     }
 }
 

@@ -27,8 +27,9 @@ pub trait Queue: Send + Sync + 'static {
     /// queued twice.
     async fn push(&self, tasks: &[Task]) -> Result<(), QueueError>;
 
-    /// Waits for the next task.
-    async fn pull(&self) -> Result<Box<dyn Delivery>, QueueError>;
+    /// Waits for the next task, and takes with it up to `max` tasks in all that are waiting already (a
+    /// worker asks for as many as it has room for, so that tasks are not held where nobody runs them).
+    async fn pull(&self, max: usize) -> Result<Vec<Box<dyn Delivery>>, QueueError>;
 }
 
 /// One delivery of a task to a worker.

@@ -16,10 +16,13 @@ use super::collect::Collect;
 use super::deps::{self, Blocked};
 use super::plan::{AppPlan, ContextPlan};
 use crate::cluster::{ApplyError, app};
-use crate::monitor::{Watched, deployment_id};
+use crate::monitor::{Watched, apply_readiness, deployment_id};
 use crate::op::Outcome;
 use crate::runtime::Runtime;
 use crate::status::Slot;
+
+/// How long an app's sequence runs before its status shows `Applying` (or `Deleting`).
+pub const MARK_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// What one app's sequence came to.
 pub enum AppResult {
@@ -167,21 +170,17 @@ impl Apps<'_> {
                 return Ok(AppResult::Failed(why));
             }
         }
-        self.set(ctx, a, |p| {
-            p.phase = Phase::Applying;
-            p.connectivity = Connectivity::Available;
-            p.last_error = None;
-        })
-        .await?;
         let id = deployment_id(ctx, &a.name);
         let report = Collect::default();
         let previous = old.and_then(|o| o.app(&a.name));
-        let result = match previous {
-            Some(prev) => {
-                self.rt
-                    .monitor
-                    .unregister(self.cluster, prev_ctx(old), &a.name);
-                app::update(
+        if previous.is_some() {
+            self.rt
+                .monitor
+                .unregister(self.cluster, prev_ctx(old), &a.name);
+        }
+        let work = async {
+            match previous {
+                Some(prev) => app::update(
                     self.watched.watches(),
                     &prev.manifests,
                     &a.manifests,
@@ -190,12 +189,73 @@ impl Apps<'_> {
                     abort,
                 )
                 .await
-                .map(drop)
+                .map(drop),
+                None => {
+                    app::install(self.watched.cluster(), &a.manifests, &id, &report, abort).await
+                }
             }
-            None => app::install(self.watched.cluster(), &a.manifests, &id, &report, abort).await,
         };
+        let result = self
+            .marked(ctx, a, work, |p| {
+                p.phase = Phase::Applying;
+                p.connectivity = Connectivity::Available;
+                p.last_error = None;
+            })
+            .await?;
         let stopped = self.cancel.is_cancelled();
-        let outcome = match &result {
+        let outcome = self.outcome(a, &result, stopped, abort);
+        if result.is_ok() {
+            // Followed before the write below, which records the readiness known at that moment; every
+            // change after it is the monitor's to record.
+            self.rt
+                .monitor
+                .follow(self.watched, ctx, a.name.clone(), a.manifests.clone(), id)
+                .await;
+        }
+        let written = self
+            .set(ctx, a, |p| {
+                report.fold_into(p);
+                record_result(p, &result, stopped, |p| {
+                    p.phase = Phase::Applied;
+                    apply_readiness(p, &self.watched.readiness(ctx, &a.name));
+                });
+            })
+            .await?;
+        if result.is_ok() {
+            self.watched.catch_up(ctx, &a.name, &written).await;
+        }
+        outcome
+    }
+
+    /// Runs `work`; when it takes longer than [`MARK_AFTER`], `mark` is written into the app's status
+    /// (its `Applying` or `Deleting` phase) while the work goes on. Most apps are done sooner, and their
+    /// status then goes from its previous phase straight to the result, in one write instead of two.
+    async fn marked<T>(
+        &self,
+        ctx: ContextId,
+        a: &AppPlan,
+        work: impl Future<Output = T>,
+        mark: impl FnMut(&mut AppProgress),
+    ) -> Result<T, ApplyError> {
+        let mut work = std::pin::pin!(work);
+        tokio::select! {
+            done = &mut work => Ok(done),
+            () = tokio::time::sleep(MARK_AFTER) => {
+                self.set(ctx, a, mark).await?;
+                Ok(work.await)
+            }
+        }
+    }
+
+    /// What an app's sequence result means for the task. A retryable failure aborts the app's siblings.
+    fn outcome(
+        &self,
+        a: &AppPlan,
+        result: &Result<(), ApplyError>,
+        stopped: bool,
+        abort: &CancellationToken,
+    ) -> Result<AppResult, ApplyError> {
+        match result {
             Ok(()) => Ok(AppResult::Done),
             Err(ApplyError::Terminal(why)) => Ok(AppResult::Failed(format!("{}: {why}", a.name))),
             Err(ApplyError::Cancelled(_)) if !stopped => Err(aborted(a)),
@@ -205,31 +265,7 @@ impl Apps<'_> {
                 }
                 Err(e.clone())
             }
-        };
-        self.set(ctx, a, |p| {
-            report.fold_into(p);
-            match &result {
-                Ok(()) => {
-                    p.phase = Phase::Applied;
-                    p.last_error = None;
-                }
-                Err(ApplyError::Terminal(why)) => {
-                    p.phase = Phase::Failed;
-                    p.last_error = Some(why.clone());
-                }
-                Err(ApplyError::Cancelled(_)) if stopped => p.phase = Phase::Stopped,
-                Err(ApplyError::Cancelled(_)) => {}
-                Err(e) => p.last_error = Some(e.to_string()),
-            }
-        })
-        .await?;
-        if result.is_ok() {
-            self.rt
-                .monitor
-                .register(self.watched, ctx, a.name.clone(), a.manifests.clone(), id)
-                .await;
         }
-        outcome
     }
 
     /// The error of an app whose wait was cancelled: a stop (recorded as `Stopped`), or the abort of the
@@ -269,44 +305,26 @@ impl Apps<'_> {
             Err(Blocked::Failed(why)) => return Ok(AppResult::Failed(why)),
         }
         self.rt.monitor.unregister(self.cluster, ctx, &a.name);
-        self.set(ctx, a, |p| {
-            p.phase = Phase::Deleting;
-            p.connectivity = Connectivity::Available;
-            p.last_error = None;
-        })
-        .await?;
         let report = Collect::default();
-        let result = app::uninstall(self.watched.cluster(), &a.manifests, &report, abort).await;
+        let work = app::uninstall(self.watched.cluster(), &a.manifests, &report, abort);
+        let result = self
+            .marked(ctx, a, work, |p| {
+                p.phase = Phase::Deleting;
+                p.connectivity = Connectivity::Available;
+                p.last_error = None;
+            })
+            .await?;
         let stopped = self.cancel.is_cancelled();
-        let outcome = match &result {
-            Ok(()) => Ok(AppResult::Done),
-            Err(ApplyError::Terminal(why)) => Ok(AppResult::Failed(format!("{}: {why}", a.name))),
-            Err(ApplyError::Cancelled(_)) if !stopped => Err(aborted(a)),
-            Err(e) => {
-                if e.is_retryable() {
-                    abort.cancel();
-                }
-                Err(e.clone())
-            }
-        };
+        let outcome = self.outcome(a, &result, stopped, abort);
         self.set(ctx, a, |p| {
             report.fold_into(p);
-            match &result {
-                Ok(()) => {
-                    p.phase = Phase::Deleted;
-                    for r in &mut p.resources {
-                        r.deployed = canopy_engine::appcontext::Deployed::Deleted;
-                        r.ready = canopy_engine::appcontext::Ready::NotPresent;
-                    }
+            record_result(p, &result, stopped, |p| {
+                p.phase = Phase::Deleted;
+                for r in &mut p.resources {
+                    r.deployed = canopy_engine::appcontext::Deployed::Deleted;
+                    r.ready = canopy_engine::appcontext::Ready::NotPresent;
                 }
-                Err(ApplyError::Terminal(why)) => {
-                    p.phase = Phase::Failed;
-                    p.last_error = Some(why.clone());
-                }
-                Err(ApplyError::Cancelled(_)) if stopped => p.phase = Phase::Stopped,
-                Err(ApplyError::Cancelled(_)) => {}
-                Err(e) => p.last_error = Some(e.to_string()),
-            }
+            });
         })
         .await?;
         outcome
@@ -329,6 +347,31 @@ impl Apps<'_> {
                 .map_err(|e| ApplyError::Retryable(format!("storing live objects: {e}")))?;
         }
         Ok(Outcome::Done)
+    }
+}
+
+/// Writes a sequence's result into its app's status: `done` after success; `Failed` with the reason after a
+/// terminal error; `Stopped` after a stop; the error after any other failure (the task is tried again).
+fn record_result(
+    p: &mut AppProgress,
+    result: &Result<(), ApplyError>,
+    stopped: bool,
+    done: impl Fn(&mut AppProgress),
+) {
+    match result {
+        Ok(()) => {
+            p.connectivity = Connectivity::Available;
+            p.last_error = None;
+            done(p);
+        }
+        Err(ApplyError::Terminal(why)) => {
+            p.phase = Phase::Failed;
+            p.connectivity = Connectivity::Available;
+            p.last_error = Some(why.clone());
+        }
+        Err(ApplyError::Cancelled(_)) if stopped => p.phase = Phase::Stopped,
+        Err(ApplyError::Cancelled(_)) => {}
+        Err(e) => p.last_error = Some(e.to_string()),
     }
 }
 

@@ -57,7 +57,9 @@ pub fn slots(
     slots
 }
 
-/// Records `state` (and `error`) for the cluster and each of `slots`.
+/// Records `state` (and `error`) for the cluster and each of `slots`. A cluster with no record has never
+/// been unreachable: `Available` is then nothing to record (a new app's first write records it), nor is it
+/// when the record says `Available` already.
 pub async fn record(
     rt: &Runtime,
     cluster: &ClusterRef,
@@ -66,6 +68,16 @@ pub async fn record(
     error: Option<String>,
     attempt: u32,
 ) {
+    let was_retrying = match announce(rt, cluster, state, error.clone(), attempt).await {
+        Ok(before) => before == Some(Connectivity::Retrying),
+        Err(e) => {
+            tracing::warn!(%cluster, "recording connectivity: {e}");
+            true
+        }
+    };
+    if state == Connectivity::Available && !was_retrying {
+        return;
+    }
     for (slot, resources) in slots {
         let seed = || AppProgress {
             phase: Phase::Pending,
@@ -80,8 +92,7 @@ pub async fn record(
                 p.last_error = error.clone();
             }
         };
-        // `Available` is only news for an app that has a status already (one that was `Retrying`); a new
-        // app's first write (`Applying`) records it.
+        // `Available` is only news for an app that has a status already (one that was `Retrying`).
         let result = if state == Connectivity::Available {
             rt.status.update_existing(slot, change).await.map(drop)
         } else {
@@ -94,24 +105,30 @@ pub async fn record(
             tracing::warn!("{e}");
         }
     }
-    if let Err(e) = announce(rt, cluster, state, error, attempt).await {
-        tracing::warn!(%cluster, "recording connectivity: {e}");
-    }
 }
 
+/// Records the cluster's connectivity at `/canopy/rsync/conn/<cluster>` and announces a change; returns
+/// the state recorded before (`None`: no record, the cluster was never unreachable).
 async fn announce(
     rt: &Runtime,
     cluster: &ClusterRef,
     state: Connectivity,
     error: Option<String>,
     attempt: u32,
-) -> Result<(), String> {
+) -> Result<Option<Connectivity>, String> {
     let key = keys::connectivity(cluster);
     let current = rt.store.get(&key).await.map_err(|e| e.to_string())?;
     let before = current.as_ref().map(|kv| kv.value.as_slice());
+    let was = before.map(|b| {
+        if b == Connectivity::Retrying.as_str().as_bytes() {
+            Connectivity::Retrying
+        } else {
+            Connectivity::Available
+        }
+    });
     let now = state.as_str().as_bytes();
-    if before == Some(now) {
-        return Ok(());
+    if before == Some(now) || (before.is_none() && state == Connectivity::Available) {
+        return Ok(was);
     }
     let guard = match &current {
         Some(kv) => Compare::mod_revision(key.clone(), kv.mod_revision),
@@ -142,5 +159,5 @@ async fn announce(
         .txn(Txn::new().when([guard]).and_then(ops))
         .await
         .map_err(|e| e.to_string())?;
-    Ok(())
+    Ok(was)
 }

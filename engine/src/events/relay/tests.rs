@@ -144,3 +144,63 @@ async fn an_entry_published_but_not_deleted_is_published_once() {
     assert_eq!(bus.replay().len(), 1);
     relay.abort();
 }
+
+#[tokio::test]
+async fn the_events_of_one_entry_go_out_in_staged_order_and_the_entry_goes_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn ContextStore> =
+        Arc::new(EmbeddedStore::open(dir.path().join("c.redb")).unwrap());
+    let bus = MemoryBus::new(64);
+    let mut expected = vec![transition(store.as_ref(), 0).await.id];
+    // One transition staging three events in one entry, then another with one.
+    let three: Vec<Event> = (1..4).map(event).collect();
+    let mut txn = Txn::new().and_then([Op::put(Key::from("/test/state"), "3")]);
+    txn.success
+        .extend(Outbox::stage_all(&three).unwrap().into_iter());
+    assert!(store.txn(txn).await.unwrap().succeeded);
+    assert_eq!(store.range(&Outbox::prefix()).await.unwrap().kvs.len(), 2);
+    expected.extend(three.iter().map(|e| e.id));
+    expected.push(transition(store.as_ref(), 4).await.id);
+    let relay = tokio::spawn(
+        fast()
+            .build(store.clone(), Arc::new(bus.clone()))
+            .run(std::future::pending()),
+    );
+    caught_up(store.as_ref(), &bus, 5).await;
+    let published: Vec<_> = bus.replay().into_iter().map(|m| m.event.id).collect();
+    assert_eq!(published, expected);
+    relay.abort();
+}
+
+#[tokio::test]
+async fn an_entry_that_cannot_be_decoded_stays_and_the_others_of_its_batch_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn ContextStore> =
+        Arc::new(EmbeddedStore::open(dir.path().join("c.redb")).unwrap());
+    let bus = MemoryBus::new(64);
+    let first = transition(store.as_ref(), 0).await.id;
+    let bad = Key::new(format!("{}garbage", crate::events::outbox::PREFIX));
+    store.put(&bad, b"not msgpack".to_vec()).await.unwrap();
+    let last = transition(store.as_ref(), 1).await.id;
+    let relay = tokio::spawn(
+        fast()
+            .build(store.clone(), Arc::new(bus.clone()))
+            .run(std::future::pending()),
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = store.range(&Outbox::prefix()).await.unwrap().kvs;
+        if left.len() == 1 {
+            assert_eq!(left[0].key, bad);
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "relay did not catch up"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let published: Vec<_> = bus.replay().into_iter().map(|m| m.event.id).collect();
+    assert_eq!(published, vec![first, last]);
+    relay.abort();
+}
