@@ -326,10 +326,22 @@ pub fn openapi() -> OpenApi {
 /// The whole HTTP application: `/v2/...` plus `/v2/openapi.json`.
 pub fn app(api: Api) -> Router {
     let routes = registrations();
-    let document = routes.document();
+    // Encoded once. The router clones its handlers for every request it serves, so a handler holding the
+    // document itself would copy the whole document (hundreds of kilobytes) for every request to any route.
+    let document = bytes::Bytes::from(
+        serde_json::to_vec(&routes.document()).expect("the OpenAPI document encodes"),
+    );
     let v2 = routes.router.route(
         "/openapi.json",
-        get(move || async move { axum::Json(document) }),
+        get(move || {
+            let document = document.clone();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    document,
+                )
+            }
+        }),
     );
     Router::new()
         .nest("/v2", v2)

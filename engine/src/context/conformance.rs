@@ -71,6 +71,21 @@ async fn single_keys(store: &dyn ContextStore) {
         (r3, 1),
         "a re-created key starts over"
     );
+
+    let other = key("/conf/single/b");
+    let missing = key("/conf/single/missing");
+    store.put(&other, b"b".to_vec()).await.unwrap();
+    let all = store
+        .get_all(&[other.clone(), missing, k.clone()])
+        .await
+        .unwrap();
+    let values: Vec<Option<Vec<u8>>> = all.into_iter().map(|kv| kv.map(|kv| kv.value)).collect();
+    assert_eq!(
+        values,
+        [Some(b"b".to_vec()), None, Some(b"3".to_vec())],
+        "several keys read at once, in order, absent ones as None"
+    );
+    store.delete(&other).await.unwrap();
 }
 
 async fn revisions(store: &dyn ContextStore) {

@@ -195,6 +195,18 @@ pub trait ContextStore: Send + Sync + 'static {
         Ok(range.kvs.pop())
     }
 
+    /// Reads several keys at one revision, in one round trip; one answer per key, in order.
+    async fn get_all(&self, keys: &[Key]) -> Result<Vec<Option<KeyValue>>> {
+        let response = self
+            .txn(Txn::new().and_then(keys.iter().cloned().map(Op::Get).collect::<Vec<_>>()))
+            .await?;
+        Ok(response
+            .responses
+            .into_iter()
+            .map(|r| r.into_range().kvs.pop())
+            .collect())
+    }
+
     /// Reads every key under `prefix`, in key order, with the revision read at.
     async fn range(&self, prefix: &Key) -> Result<Range> {
         Ok(single(self, Op::Range(prefix.clone())).await?.into_range())

@@ -19,7 +19,7 @@ mod connectivity;
 use std::sync::Arc;
 
 use canopy_engine::appcontext::{Connectivity, ContextKeys};
-use canopy_engine::context::{Compare, Op, Txn};
+use canopy_engine::context::{Compare, KeyValue, Op, Txn};
 use tokio_util::sync::CancellationToken;
 
 use self::apps::Apps;
@@ -100,18 +100,22 @@ pub async fn task(rt: Arc<Runtime>, delivery: Box<dyn Delivery>) {
 async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String> {
     let keys = ContextKeys::new(t.ctx);
     let store_error = |e: canopy_engine::context::Error| e.to_string();
-    let Some(op_kv) = rt.store.get(&keys.rsync_op()).await.map_err(store_error)? else {
+    // The operation, the cluster's completion marker and the stop flag, in one read.
+    let [op_kv, done_kv, stop_kv]: [Option<KeyValue>; 3] = rt
+        .store
+        .get_all(&[keys.rsync_op(), keys.rsync_done(&t.cluster), keys.stop()])
+        .await
+        .map_err(store_error)?
+        .try_into()
+        .map_err(|_| "the store answered a read of three keys with another count".to_string())?;
+    let Some(op_kv) = op_kv else {
         return Ok(Verdict::Stale);
     };
     let record: OpRecord = op::decode(&op_kv).map_err(|e| e.to_string())?;
     if record.id != t.op {
         return Ok(Verdict::Stale);
     }
-    if let Some(kv) = rt
-        .store
-        .get(&keys.rsync_done(&t.cluster))
-        .await
-        .map_err(store_error)?
+    if let Some(kv) = done_kv
         && let Ok(done) = op::decode::<DoneRecord>(&kv)
         && done.op == t.op
     {
@@ -124,13 +128,7 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
         return Ok(Verdict::Stale);
     }
     let cancel = rt.registry.token(t.ctx, t.op);
-    if rt
-        .store
-        .get(&keys.stop())
-        .await
-        .map_err(store_error)?
-        .is_some()
-    {
+    if stop_kv.is_some() {
         return Ok(Verdict::Done(Outcome::Stopped));
     }
     let plan = ContextPlan::load(&rt.store, &rt.skeletons, t.ctx, &t.cluster)

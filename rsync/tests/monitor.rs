@@ -1,0 +1,105 @@
+//! The readiness monitor records what its shared watches see into the app's status, also when more changes
+//! come at once than its change buffer holds.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use canopy_engine::appcontext::{
+    AppProgress, BlobHash, ContextKeys, Deployed, Manifest, Phase, ResourceProgress,
+};
+use canopy_engine::context::{ContextStore, EmbeddedStore};
+use canopy_rsync::cluster::{CHANGES_BUFFER, Cluster, app};
+use canopy_rsync::monitor::Monitor;
+use canopy_rsync::status::{Slot, StatusWriter};
+use canopy_schemas::name::AppName;
+use canopy_schemas::{ContextId, Timestamp};
+use common::*;
+use tokio_util::sync::CancellationToken;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_changes_larger_than_the_buffer_is_recorded_whole() {
+    let count = CHANGES_BUFFER * 2 + 22;
+    let sim = Sim::start("edge-1").await;
+    let cluster_ref = Sim::cluster_ref("edge-1");
+    let client = sim
+        .clients
+        .get(&cluster_ref, &sim.kubeconfig("edge-1"))
+        .await
+        .unwrap();
+    let resources: Vec<Manifest> = (0..count)
+        .map(|i| config_map(&format!("cm-{i}"), "1"))
+        .collect();
+    let manifests = Arc::new(app(resources));
+    let cancel = CancellationToken::new();
+    within(app::install(
+        &Cluster::new(client.clone(), "default"),
+        &manifests,
+        "dep-1",
+        &(),
+        &cancel,
+    ))
+    .await
+    .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn ContextStore> =
+        Arc::new(EmbeddedStore::open(dir.path().join("c.redb")).unwrap());
+    let status = StatusWriter::new(store.clone());
+    let ctx = ContextId::new(7);
+    let app_name: AppName = "big".parse().unwrap();
+    let slot = Slot {
+        ctx,
+        cluster: cluster_ref.clone(),
+        app: app_name.clone(),
+    };
+    // What the task wrote: every resource applied, none known to be ready.
+    let applied = || AppProgress {
+        phase: Phase::Applied,
+        connectivity: Default::default(),
+        last_error: None,
+        resources: manifests
+            .resources
+            .iter()
+            .map(|m| ResourceProgress {
+                deployed: Deployed::Applied,
+                applied_at: Some(Timestamp::now()),
+                ..ResourceProgress::pending(m)
+            })
+            .collect(),
+        updated_at: Timestamp::now(),
+    };
+    status
+        .update(&slot, applied, |_| {}, Vec::new())
+        .await
+        .unwrap();
+
+    // The first subscription starts the ConfigMap watch, whose first list reports every object at once.
+    let monitor = Monitor::new(status, Duration::ZERO);
+    let watched = monitor.watched(&cluster_ref, "default", client, BlobHash::of(b"kubeconfig"));
+    monitor
+        .register(
+            &watched,
+            ctx,
+            app_name.clone(),
+            manifests.clone(),
+            "dep-1".into(),
+        )
+        .await;
+
+    let key = ContextKeys::new(ctx).cluster_status(&cluster_ref, &app_name);
+    within(async {
+        loop {
+            let kv = store.get(&key).await.unwrap().unwrap();
+            let p = AppProgress::decode(&kv).unwrap();
+            if p.all_ready() && p.phase == Phase::Ready {
+                assert_eq!(p.resources.len(), count);
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    monitor.stop();
+}
