@@ -1,10 +1,10 @@
 //! Lifecycle events leaving the engine (docs/DESIGN.md §8): the transactional outbox and the relay that
 //! publishes it.
 //!
-//! - [`outbox`]: stages an event as one more operation of the caller's own context-store transaction, under
-//!   `/canopy/outbox/<event id>`;
-//! - [`relay`]: drains the outbox and follows it, publishing each event on a [`Bus`] in commit order, then
-//!   deleting it;
+//! - [`outbox`]: stages a transaction's events as one more operation of the caller's own context-store
+//!   transaction: one entry under `/canopy/outbox/<first event id>` holding them in order;
+//! - [`relay`]: drains the outbox and follows it, publishing every event on a [`Bus`] in commit order, then
+//!   deleting the entries, in batches;
 //! - [`bus`]: where events are published: [`bus::JetStreamBus`] (the stream `CANOPY_EVENTS`) and
 //!   [`bus::MemoryBus`] (in process, for the embedded mode and tests).
 
