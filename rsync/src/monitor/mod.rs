@@ -89,19 +89,6 @@ impl Monitor {
         w.register(ctx, app, manifests, deployment_id).await;
     }
 
-    /// Follows `app` of `ctx` on `w`'s cluster without writing its status: the caller's own write records
-    /// what [`Watched::readiness`] knows at that moment, and every change after it is recorded here.
-    pub async fn follow(
-        &self,
-        w: &Arc<Watched>,
-        ctx: ContextId,
-        app: AppName,
-        manifests: Arc<Manifests>,
-        deployment_id: String,
-    ) {
-        w.follow(ctx, app, manifests, deployment_id).await;
-    }
-
     /// Stops following `app` of `ctx` on `cluster` (before it is deleted or replaced).
     pub fn unregister(&self, cluster: &ClusterRef, ctx: ContextId, app: &AppName) {
         for entry in self.inner.clusters.iter() {

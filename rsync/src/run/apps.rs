@@ -195,21 +195,14 @@ impl Apps<'_> {
                 }
             }
         };
-        let result = self
-            .marked(ctx, a, work, |p| {
-                p.phase = Phase::Applying;
-                p.connectivity = Connectivity::Available;
-                p.last_error = None;
-            })
-            .await?;
+        let result = self.marked(ctx, a, work, Phase::Applying).await?;
         let stopped = self.cancel.is_cancelled();
         let outcome = self.outcome(a, &result, stopped, abort);
         if result.is_ok() {
             // Followed before the write below, which records the readiness known at that moment; every
             // change after it is the monitor's to record.
-            self.rt
-                .monitor
-                .follow(self.watched, ctx, a.name.clone(), a.manifests.clone(), id)
+            self.watched
+                .follow(ctx, a.name.clone(), a.manifests.clone(), id)
                 .await;
         }
         let written = self
@@ -227,21 +220,26 @@ impl Apps<'_> {
         outcome
     }
 
-    /// Runs `work`; when it takes longer than [`MARK_AFTER`], `mark` is written into the app's status
-    /// (its `Applying` or `Deleting` phase) while the work goes on. Most apps are done sooner, and their
+    /// Runs `work`; when it takes longer than [`MARK_AFTER`], `phase` (`Applying` or `Deleting`) is written
+    /// into the app's status while the work goes on. Most apps are done sooner, and their
     /// status then goes from its previous phase straight to the result, in one write instead of two.
     async fn marked<T>(
         &self,
         ctx: ContextId,
         a: &AppPlan,
         work: impl Future<Output = T>,
-        mark: impl FnMut(&mut AppProgress),
+        phase: Phase,
     ) -> Result<T, ApplyError> {
         let mut work = std::pin::pin!(work);
         tokio::select! {
             done = &mut work => Ok(done),
             () = tokio::time::sleep(MARK_AFTER) => {
-                self.set(ctx, a, mark).await?;
+                self.set(ctx, a, |p| {
+                    p.phase = phase;
+                    p.connectivity = Connectivity::Available;
+                    p.last_error = None;
+                })
+                .await?;
                 Ok(work.await)
             }
         }
@@ -307,13 +305,7 @@ impl Apps<'_> {
         self.rt.monitor.unregister(self.cluster, ctx, &a.name);
         let report = Collect::default();
         let work = app::uninstall(self.watched.cluster(), &a.manifests, &report, abort);
-        let result = self
-            .marked(ctx, a, work, |p| {
-                p.phase = Phase::Deleting;
-                p.connectivity = Connectivity::Available;
-                p.last_error = None;
-            })
-            .await?;
+        let result = self.marked(ctx, a, work, Phase::Deleting).await?;
         let stopped = self.cancel.is_cancelled();
         let outcome = self.outcome(a, &result, stopped, abort);
         self.set(ctx, a, |p| {
