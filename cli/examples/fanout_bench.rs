@@ -73,6 +73,11 @@ struct Args {
     /// `canopy rsync --max-clusters`.
     #[arg(long, default_value_t = 256)]
     max_clusters: usize,
+    /// `canopy rsync --h2c`: HTTP/2 with prior knowledge to edgesim, one connection per cluster. Over
+    /// HTTP/1.1 rsync holds a connection per watched kind per cluster, and 10,000 clusters need more file
+    /// descriptors than this machine allows a process (20,000).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    h2c: bool,
 }
 
 #[tokio::main]
@@ -248,6 +253,7 @@ async fn run(args: &Args, bin: &Path, n: usize) -> anyhow::Result<Row> {
             &engine.base,
             port,
             args.max_clusters,
+            args.h2c,
         )?);
     } else {
         let queue = canopy_rsync::queue::JetStreamQueue::open(
@@ -262,6 +268,7 @@ async fn run(args: &Args, bin: &Path, n: usize) -> anyhow::Result<Row> {
             config: canopy_rsync::Config {
                 max_clusters: args.max_clusters,
                 resync: Duration::ZERO,
+                h2c: args.h2c,
                 ..canopy_rsync::Config::default()
             },
         };

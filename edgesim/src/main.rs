@@ -5,6 +5,11 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+/// mimalloc, as in the `canopy` binary: one edgesim serves thousands of clusters, and glibc's malloc and
+/// free were about a quarter of its perf samples in a 1,000-cluster fan-out (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A simulator of many Kubernetes edge clusters behind one HTTP server.
 #[derive(Debug, Parser)]
 #[command(name = "edgesim", version)]

@@ -1,12 +1,16 @@
-//! The server: binds, creates the initial clusters, and serves HTTP/1.1 connections until shutdown.
+//! The server: binds, creates the initial clusters, and serves connections until shutdown. A connection
+//! speaks HTTP/1.1, or HTTP/2 with prior knowledge (h2c: the client opens with the HTTP/2 preface), as
+//! the client chooses.
 //!
 //! It runs its own accept loop over hyper rather than `axum::serve` so that a response marked
-//! [`api::Refused`] can close the connection without an answer.
+//! [`api::Refused`] can close the connection without an answer: under HTTP/2 too, where a failed request
+//! would otherwise only reset its own stream.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
@@ -98,6 +102,7 @@ impl Config {
             listener,
             addr,
             state,
+            accepted: Arc::default(),
         })
     }
 }
@@ -108,6 +113,7 @@ pub struct Server {
     listener: TcpListener,
     addr: SocketAddr,
     state: AppState,
+    accepted: Arc<AtomicU64>,
 }
 
 /// A cheap-clone handle to a server's clusters, for tests and embedding.
@@ -115,12 +121,18 @@ pub struct Server {
 pub struct Handle {
     state: AppState,
     addr: SocketAddr,
+    accepted: Arc<AtomicU64>,
 }
 
 impl Handle {
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// How many connections the server has accepted so far.
+    pub fn connections_accepted(&self) -> u64 {
+        self.accepted.load(Ordering::Relaxed)
     }
 
     /// The base URL, such as `http://127.0.0.1:41234`.
@@ -149,12 +161,47 @@ impl Handle {
 #[error("virtual cluster unreachable: connection closed")]
 struct Refusal;
 
+/// Serves one connection until it ends or a request on it is refused; a refusal drops the connection, so
+/// the client sees it closed, whichever protocol it spoke.
+async fn serve_connection(stream: tokio::net::TcpStream, router: axum::Router) {
+    let refused = Arc::new(tokio::sync::Notify::new());
+    let on_refusal = refused.clone();
+    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        let router = router.clone();
+        let on_refusal = on_refusal.clone();
+        async move {
+            let response = router
+                .oneshot(req.map(axum::body::Body::new))
+                .await
+                .unwrap_or_else(|e| match e {});
+            if response.extensions().get::<Refused>().is_some() {
+                on_refusal.notify_one();
+                Err(Refusal)
+            } else {
+                Ok(response)
+            }
+        }
+    });
+    let builder =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        ended = connection => {
+            if let Err(e) = ended {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        }
+        () = refused.notified() => tracing::debug!("connection closed: the cluster is unreachable"),
+    }
+}
+
 impl Server {
     /// A handle to this server.
     pub fn handle(&self) -> Handle {
         Handle {
             state: self.state.clone(),
             addr: self.addr,
+            accepted: self.accepted.clone(),
         }
     }
 
@@ -174,21 +221,9 @@ impl Server {
                             continue;
                         }
                     };
+                    self.accepted.fetch_add(1, Ordering::Relaxed);
                     let router = router.clone();
-                    connections.spawn(async move {
-                        let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                            let router = router.clone();
-                            async move {
-                                let response = router.oneshot(req.map(axum::body::Body::new)).await.unwrap_or_else(|e| match e {});
-                                if response.extensions().get::<Refused>().is_some() { Err(Refusal) } else { Ok(response) }
-                            }
-                        });
-                        let connection = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service);
-                        if let Err(e) = connection.await {
-                            tracing::debug!(error = %e, "connection ended");
-                        }
-                    });
+                    connections.spawn(serve_connection(stream, router));
                 }
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
                 () = &mut shutdown => break,

@@ -165,3 +165,29 @@ async fn etcd_an_engine_that_dies_before_or_after_publishing_publishes_each_even
     let (_etcd, store) = on_etcd().await;
     an_engine_that_dies_around_the_publish_still_publishes_once(store).await;
 }
+
+/// More events at once than async-nats lets wait for their acknowledgement (5,000): `publish_all` keeps
+/// a window of them outstanding instead of sending all before it waits, which never finished.
+#[tokio::test]
+async fn a_batch_larger_than_the_clients_in_flight_limit_is_published_whole_and_in_order() {
+    let nats = NatsServer::start().await.unwrap();
+    let bus = bus(&nats).await;
+    let events: Vec<Event> = (0..6_000)
+        .map(|i| {
+            Event::new(
+                Identity::Cluster {
+                    cluster: format!("sim+edge-{i}").parse().unwrap(),
+                },
+                "reachable",
+            )
+        })
+        .collect();
+    let acks = tokio::time::timeout(Duration::from_secs(60), bus.publish_all(&events))
+        .await
+        .expect("publish_all finishes")
+        .unwrap();
+    assert_eq!(acks.len(), events.len());
+    for (i, ack) in acks.iter().enumerate() {
+        assert_eq!((ack.sequence, ack.duplicate), (i as u64 + 1, false));
+    }
+}

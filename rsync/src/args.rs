@@ -57,6 +57,10 @@ pub struct Args {
     /// in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub ack_wait: u64,
+    /// Speak HTTP/2 with prior knowledge (h2c) to clusters whose server URL is http:// (edgesim speaks
+    /// it): one connection per cluster instead of one per watched kind. TLS clusters are not affected.
+    #[arg(long)]
+    pub h2c: bool,
 }
 
 impl Args {
@@ -71,6 +75,7 @@ impl Args {
             max_retries: self.max_retries,
             resync: Duration::from_secs(self.resync),
             keep_alive: Duration::from_secs((self.ack_wait / 3).max(1)),
+            h2c: self.h2c,
             ..Config::default()
         }
     }

@@ -22,6 +22,9 @@ pub struct Config {
     pub supervise_every: Duration,
     /// How often a long task tells the queue it is still alive.
     pub keep_alive: Duration,
+    /// Speak HTTP/2 with prior knowledge to clusters served over plain HTTP
+    /// ([`Clients::with_h2c`](crate::cluster::Clients::with_h2c)).
+    pub h2c: bool,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             resync: Duration::from_secs(600),
             supervise_every: Duration::from_millis(250),
             keep_alive: Duration::from_secs(10),
+            h2c: false,
         }
     }
 }

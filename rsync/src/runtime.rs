@@ -61,7 +61,7 @@ impl Runtime {
             store,
             queue,
             kubeconfigs,
-            clients: Clients::new(),
+            clients: Clients::new().with_h2c(config.h2c),
             registry: Arc::default(),
             status,
             config,

@@ -1,13 +1,17 @@
 //! Writes `st/<cluster>/<app>` (docs/DESIGN.md §5) and its events through the outbox. Every change is a
 //! read, a change in memory, and a compare-and-swap on the key's revision, with the events of its
-//! transitions staged in the same transaction (one outbox entry). Two writers (the task and the readiness monitor, or two replicas) therefore
-//! never lose each other's changes, and a transition is announced exactly once: by the writer whose
-//! swap committed it.
+//! transitions staged in the same transaction (one outbox entry). Two writers (the task and the readiness
+//! monitor, or two replicas) therefore never lose each other's changes, and a transition is announced
+//! exactly once: by the writer whose swap committed it.
+//!
+//! A failed swap reads the key in the same transaction, so the next attempt needs no separate read; and a
+//! writer that expects the key not to exist yet ([`StatusWriter::create_or_update`]) skips the first read
+//! too: a wrong guess costs one failed swap, which returns the value to go on with.
 
 use std::sync::Arc;
 
 use canopy_engine::appcontext::{AppProgress, ContextKeys};
-use canopy_engine::context::{Compare, ContextStore, Op, Txn};
+use canopy_engine::context::{Compare, ContextStore, KeyValue, Op, Txn};
 use canopy_engine::events::Outbox;
 use canopy_schemas::event::{Event, Identity};
 use canopy_schemas::name::{AppName, ClusterRef};
@@ -76,7 +80,20 @@ impl StatusWriter {
         change: impl FnMut(&mut AppProgress),
         extra: Vec<Event>,
     ) -> Result<AppProgress, StatusError> {
-        self.write(slot, Some(&seed), change, extra)
+        self.write(slot, Some(&seed), change, extra, None)
+            .await
+            .map(|p| p.expect("a seeded write always has a value"))
+    }
+
+    /// As [`update`](Self::update), for a writer that expects the slot to have no value yet (the first
+    /// write of an app's part in a new operation): the write is tried on `seed()` without reading first.
+    pub async fn create_or_update(
+        &self,
+        slot: &Slot,
+        seed: impl Fn() -> AppProgress,
+        change: impl FnMut(&mut AppProgress),
+    ) -> Result<AppProgress, StatusError> {
+        self.write(slot, Some(&seed), change, Vec::new(), Some(None))
             .await
             .map(|p| p.expect("a seeded write always has a value"))
     }
@@ -87,24 +104,30 @@ impl StatusWriter {
         slot: &Slot,
         change: impl FnMut(&mut AppProgress),
     ) -> Result<Option<AppProgress>, StatusError> {
-        self.write(slot, None::<&fn() -> AppProgress>, change, Vec::new())
+        self.write(slot, None::<&fn() -> AppProgress>, change, Vec::new(), None)
             .await
     }
 
+    /// The read-change-swap loop. `known` is the key's value when the caller knows it (`Some(None)`: it
+    /// has none); `None` reads it first.
     async fn write(
         &self,
         slot: &Slot,
         seed: Option<&impl Fn() -> AppProgress>,
         mut change: impl FnMut(&mut AppProgress),
         extra: Vec<Event>,
+        mut known: Option<Option<KeyValue>>,
     ) -> Result<Option<AppProgress>, StatusError> {
         let key = ContextKeys::new(slot.ctx).cluster_status(&slot.cluster, &slot.app);
         loop {
-            let current = self
-                .store
-                .get(&key)
-                .await
-                .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?;
+            let current = match known.take() {
+                Some(current) => current,
+                None => self
+                    .store
+                    .get(&key)
+                    .await
+                    .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?,
+            };
             let (old, guard) = match &current {
                 Some(kv) => (
                     Some(AppProgress::decode(kv).map_err(|e| error(slot, e.to_string(), false))?),
@@ -131,10 +154,22 @@ impl StatusWriter {
             ops.extend(Outbox::stage_all(&events).map_err(|e| error(slot, e.to_string(), false))?);
             let done = self
                 .store
-                .txn(Txn::new().when([guard]).and_then(ops))
+                .txn(
+                    Txn::new()
+                        .when([guard])
+                        .and_then(ops)
+                        .or_else([Op::Get(key.clone())]),
+                )
                 .await
                 .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?;
             if !done.succeeded {
+                // Another writer came first: go on from what it wrote.
+                known = Some(
+                    done.responses
+                        .into_iter()
+                        .next()
+                        .and_then(|r| r.into_range().kvs.pop()),
+                );
                 continue;
             }
             return Ok(Some(new));

@@ -6,11 +6,12 @@
 //! - cancels work that belongs to an operation a newer one replaced;
 //! - finishes operations whose clusters are all done ([`finish`](crate::finish)).
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use canopy_engine::appcontext::ContextKeys;
-use canopy_engine::context::{Compare, ContextStore, Op, Txn};
+use canopy_engine::context::{Compare, ContextStore, KeyValue, Op, Revision, Txn};
 use canopy_schemas::ContextId;
 use tokio_util::sync::CancellationToken;
 
@@ -19,6 +20,31 @@ use crate::keys;
 use crate::op::{self, DoneRecord, OpRecord, Outcome};
 use crate::registry::Registry;
 
+/// Operation records decoded in earlier rounds, by context, with the revision they were read at: the
+/// record of an operation on 10,000 clusters lists them all, and decoding it four times a second was a
+/// good part of a large fan-out's work.
+#[derive(Default)]
+pub struct Records(HashMap<ContextId, (Revision, Arc<OpRecord>)>);
+
+impl Records {
+    /// The record stored in `kv`, decoded once per revision.
+    fn decode(&mut self, ctx: ContextId, kv: &KeyValue) -> Result<Arc<OpRecord>, op::CodecError> {
+        if let Some((revision, record)) = self.0.get(&ctx)
+            && *revision == kv.mod_revision
+        {
+            return Ok(record.clone());
+        }
+        let record = Arc::new(op::decode::<OpRecord>(kv)?);
+        self.0.insert(ctx, (kv.mod_revision, record.clone()));
+        Ok(record)
+    }
+
+    /// Forgets the records of contexts that are no longer active.
+    fn keep(&mut self, active: &HashSet<ContextId>) {
+        self.0.retain(|ctx, _| active.contains(ctx));
+    }
+}
+
 /// Runs the supervisor every `every` until `shutdown`.
 pub async fn run(
     store: Arc<dyn ContextStore>,
@@ -26,8 +52,9 @@ pub async fn run(
     every: Duration,
     shutdown: CancellationToken,
 ) {
+    let mut records = Records::default();
     loop {
-        if let Err(e) = round(&store, &registry).await {
+        if let Err(e) = round(&store, &registry, &mut records).await {
             tracing::warn!("supervisor round: {e}");
         }
         tokio::select! {
@@ -41,15 +68,19 @@ pub async fn run(
 pub async fn round(
     store: &Arc<dyn ContextStore>,
     registry: &Registry,
+    records: &mut Records,
 ) -> Result<(), canopy_engine::context::Error> {
+    let mut active = HashSet::new();
     for kv in store.range(&keys::actives()).await?.kvs {
         let Some(ctx) = keys::context_of(&kv.key) else {
             continue;
         };
-        if let Err(e) = supervise(store, registry, ctx).await {
+        active.insert(ctx);
+        if let Err(e) = supervise(store, registry, ctx, records).await {
             tracing::warn!(%ctx, "supervising: {e}");
         }
     }
+    records.keep(&active);
     Ok(())
 }
 
@@ -57,13 +88,14 @@ async fn supervise(
     store: &Arc<dyn ContextStore>,
     registry: &Registry,
     ctx: ContextId,
+    records: &mut Records,
 ) -> Result<(), canopy_engine::context::Error> {
     let ctx_keys = ContextKeys::new(ctx);
     let Some(op_kv) = store.get(&ctx_keys.rsync_op()).await? else {
         store.delete(&keys::active(ctx)).await?;
         return Ok(());
     };
-    let Ok(record) = op::decode::<OpRecord>(&op_kv) else {
+    let Ok(record) = records.decode(ctx, &op_kv) else {
         return Ok(());
     };
     if store.get(&ctx_keys.stop()).await?.is_some() {

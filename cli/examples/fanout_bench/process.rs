@@ -108,12 +108,14 @@ impl Process {
         engine: &str,
         port: u16,
         max_clusters: usize,
+        h2c: bool,
     ) -> anyhow::Result<Self> {
         let listen = format!("127.0.0.1:{port}");
         let child = Command::new(binary)
             .args(["rsync", "--listen", &listen, "--advertise", &listen])
             .args(["--etcd", etcd, "--nats", nats, "--engine", engine])
             .args(["--resync", "0", "--max-clusters", &max_clusters.to_string()])
+            .args(h2c.then_some("--h2c"))
             .env(
                 "RUST_LOG",
                 std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),

@@ -130,8 +130,11 @@ async fn prefix_range(store: &dyn ContextStore) {
     assert_eq!(keys, ["/conf/range/a", "/conf/range/b", "/conf/range/c/d"]);
     assert_eq!(range.kvs[0].value, b"/conf/range/a");
     assert_eq!(range.revision, store.revision().await.unwrap());
+    assert_eq!(store.count(&key("/conf/range/")).await.unwrap(), 3);
+    assert_eq!(store.count(&key("/conf/nothing/")).await.unwrap(), 0);
 
     assert_eq!(store.delete_prefix(&key("/conf/range/")).await.unwrap(), 3);
+    assert_eq!(store.count(&key("/conf/range/")).await.unwrap(), 0);
     assert!(
         store
             .range(&key("/conf/range/"))

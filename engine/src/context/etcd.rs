@@ -175,6 +175,21 @@ impl ContextStore for EtcdStore {
             .await
     }
 
+    /// A count-only range: etcd counts the keys and sends none of them.
+    async fn count(&self, prefix: &Key) -> Result<usize> {
+        let options = GetOptions::new().with_prefix().with_count_only();
+        self.retry
+            .run("count", || async {
+                let mut client = self.client.clone();
+                let response = client
+                    .get(prefix.as_bytes(), Some(options.clone()))
+                    .await
+                    .map_err(from_etcd)?;
+                Ok(usize::try_from(response.count()).unwrap_or(usize::MAX))
+            })
+            .await
+    }
+
     async fn watch(&self, prefix: &Key, from: Option<Revision>) -> Result<Watch> {
         let mut options = WatchOptions::new().with_prefix().with_prev_key();
         if let Some(from) = from {

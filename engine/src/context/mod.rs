@@ -212,6 +212,12 @@ pub trait ContextStore: Send + Sync + 'static {
         Ok(single(self, Op::Range(prefix.clone())).await?.into_range())
     }
 
+    /// How many keys are under `prefix`. The default reads them; a store that can count without sending
+    /// the keys (etcd) does.
+    async fn count(&self, prefix: &Key) -> Result<usize> {
+        Ok(self.range(prefix).await?.kvs.len())
+    }
+
     /// Writes one key; returns the revision of the write.
     async fn put(&self, key: &Key, value: Vec<u8>) -> Result<Revision> {
         let response = self

@@ -24,6 +24,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Clients {
     clients: DashMap<ClusterRef, Cached>,
     built: AtomicU64,
+    h2c: bool,
 }
 
 #[derive(Clone)]
@@ -47,6 +48,15 @@ impl Clients {
         Self::default()
     }
 
+    /// With `on`, a cluster whose server URL is `http://` is spoken to in HTTP/2 with prior knowledge
+    /// (h2c): one connection per cluster carries its requests and all its watches, where HTTP/1.1 needs a
+    /// connection per watch. The server must speak h2c (edgesim does); a plain HTTP/1.1 server fails every
+    /// request. Clusters served over TLS are not affected.
+    pub fn with_h2c(mut self, on: bool) -> Self {
+        self.h2c = on;
+        self
+    }
+
     /// The client of `cluster`: the cached one when `kubeconfig` (YAML bytes) is unchanged since it was
     /// built, otherwise a new one, which replaces it in the cache.
     pub async fn get(&self, cluster: &ClusterRef, kubeconfig: &[u8]) -> Result<kube::Client> {
@@ -58,7 +68,7 @@ impl Clients {
         }
         // Built without holding the map's lock; a concurrent build of the same kubeconfig wins or loses
         // the insert harmlessly.
-        let client = build(cluster, kubeconfig).await?;
+        let client = build(cluster, kubeconfig, self.h2c).await?;
         self.built.fetch_add(1, Ordering::Relaxed);
         self.clients.insert(
             cluster.clone(),
@@ -92,7 +102,7 @@ impl Clients {
 }
 
 /// Builds a client from kubeconfig YAML: its current context, or its only context.
-async fn build(cluster: &ClusterRef, kubeconfig: &[u8]) -> Result<kube::Client> {
+async fn build(cluster: &ClusterRef, kubeconfig: &[u8], h2c: bool) -> Result<kube::Client> {
     let bad = |e: &dyn std::fmt::Display| {
         ApplyError::Terminal(format!("the kubeconfig of cluster {cluster}: {e}"))
     };
@@ -110,7 +120,7 @@ async fn build(cluster: &ClusterRef, kubeconfig: &[u8]) -> Result<kube::Client> 
     config.write_timeout = Some(CONNECT_TIMEOUT);
     config.default_retry = false;
     if config.cluster_url.scheme_str() == Some("http") && config.proxy_url.is_none() {
-        return plain_http(config).map_err(|e| bad(&e));
+        return plain_http(config, h2c).map_err(|e| bad(&e));
     }
     kube::Client::try_from(config).map_err(|e| bad(&e))
 }
@@ -118,8 +128,9 @@ async fn build(cluster: &ClusterRef, kubeconfig: &[u8]) -> Result<kube::Client> 
 /// A client for a cluster served over plain HTTP (edgesim, or a local API server proxy): kube's own
 /// builder gives every client a TLS configuration, and without a CA in the kubeconfig that is a verifier
 /// loaded with the machine's root certificates, about 100 KB per client, which plain HTTP never uses.
-/// The stack is kube's otherwise: base URI, authentication, extra headers, and the same timeouts.
-fn plain_http(config: kube::Config) -> kube::Result<kube::Client> {
+/// The stack is kube's otherwise: base URI, authentication, extra headers, and the same timeouts. With
+/// `h2c` it speaks HTTP/2 with prior knowledge ([`Clients::with_h2c`]).
+fn plain_http(config: kube::Config, h2c: bool) -> kube::Result<kube::Client> {
     use kube::client::ConfigExt;
     use tower::ServiceBuilder;
 
@@ -129,8 +140,17 @@ fn plain_http(config: kube::Config) -> kube::Result<kube::Client> {
     connector.set_connect_timeout(config.connect_timeout);
     connector.set_read_timeout(config.read_timeout);
     connector.set_write_timeout(config.write_timeout);
-    let client = hyper_util::client::legacy::Builder::new(hyper_util::rt::TokioExecutor::new())
-        .build::<_, kube::client::Body>(connector);
+    let mut builder =
+        hyper_util::client::legacy::Builder::new(hyper_util::rt::TokioExecutor::new());
+    if h2c {
+        // The pool forgets a connection nobody checked out for its idle timeout (90 s by default), and an
+        // HTTP/2 connection whose long watches go on is such a connection: the next request would open a
+        // second one beside it. One connection per cluster is the point, so it is kept while it lives.
+        builder
+            .http2_only(true)
+            .pool_idle_timeout(None::<std::time::Duration>);
+    }
+    let client = builder.build::<_, kube::client::Body>(connector);
     let service = ServiceBuilder::new()
         .layer(config.base_uri_layer())
         .option_layer(config.auth_layer()?)

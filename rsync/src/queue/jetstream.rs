@@ -4,11 +4,13 @@
 //! a long task keeps its deadline moving with in-progress acks. A worker fetches one message only when
 //! it has a free slot, so no message waits in a replica's buffer while its deadline runs.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use async_nats::HeaderMap;
 use async_nats::jetstream::{self, AckKind, consumer, stream};
 use async_trait::async_trait;
+use canopy_engine::events::bus::jetstream::ACK_WINDOW;
 use futures::StreamExt;
 
 use super::{Delivery, Queue, QueueError};
@@ -72,9 +74,17 @@ impl JetStreamQueue {
 
 #[async_trait]
 impl Queue for JetStreamQueue {
+    /// Publishes the tasks with up to [`ACK_WINDOW`] acknowledgements outstanding (async-nats would wait
+    /// forever for a permit past 5,000 unawaited ones: a 10,000-cluster operation did).
     async fn push(&self, tasks: &[Task]) -> Result<(), QueueError> {
-        let mut acks = Vec::with_capacity(tasks.len());
+        let mut acks: VecDeque<jetstream::context::PublishAckFuture> =
+            VecDeque::with_capacity(ACK_WINDOW);
         for task in tasks {
+            if acks.len() == ACK_WINDOW
+                && let Some(oldest) = acks.pop_front()
+            {
+                oldest.await.map_err(|e| failed("queueing a task", e))?;
+            }
             let mut headers = HeaderMap::new();
             headers.insert("Nats-Msg-Id", task.id().as_str());
             let ack = self
@@ -82,7 +92,7 @@ impl Queue for JetStreamQueue {
                 .publish_with_headers(SUBJECT, headers, task.encode().into())
                 .await
                 .map_err(|e| failed("queueing a task", e))?;
-            acks.push(ack);
+            acks.push_back(ack);
         }
         for ack in acks {
             ack.await.map_err(|e| failed("queueing a task", e))?;

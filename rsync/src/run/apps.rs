@@ -45,6 +45,9 @@ pub struct Apps<'a> {
     pub watched: &'a Arc<Watched>,
     /// The task's cancellation.
     pub cancel: &'a CancellationToken,
+    /// The apps' status keys are expected to have no value yet: the first attempt of an install or update
+    /// of a context (its keys are new). Their first write then skips the read before its swap.
+    pub fresh: bool,
 }
 
 fn seed(manifests: &Manifests) -> impl Fn() -> AppProgress + '_ {
@@ -96,28 +99,33 @@ impl Apps<'_> {
         }
     }
 
+    /// Writes a change to the app's status. `first` says this is the app's first write in this task.
     async fn set(
         &self,
         ctx: ContextId,
         app: &AppPlan,
+        first: bool,
         change: impl FnMut(&mut AppProgress),
     ) -> Result<AppProgress, ApplyError> {
-        self.rt
-            .status
-            .update(
-                &self.slot(ctx, &app.name),
-                seed(&app.manifests),
-                change,
-                Vec::new(),
-            )
-            .await
-            .map_err(|e| {
-                if e.retryable {
-                    ApplyError::Retryable(e.to_string())
-                } else {
-                    ApplyError::Terminal(e.to_string())
-                }
-            })
+        let slot = self.slot(ctx, &app.name);
+        let written = if first && self.fresh {
+            self.rt
+                .status
+                .create_or_update(&slot, seed(&app.manifests), change)
+                .await
+        } else {
+            self.rt
+                .status
+                .update(&slot, seed(&app.manifests), change, Vec::new())
+                .await
+        };
+        written.map_err(|e| {
+            if e.retryable {
+                ApplyError::Retryable(e.to_string())
+            } else {
+                ApplyError::Terminal(e.to_string())
+            }
+        })
     }
 
     /// Installs every app of `plan` on the cluster. With `old`, this is an update from `old`: apps in
@@ -162,7 +170,7 @@ impl Apps<'_> {
             Ok(()) => {}
             Err(Blocked::Cancelled) => return Err(self.cancelled(ctx, a).await),
             Err(Blocked::Failed(why)) => {
-                self.set(ctx, a, |p| {
+                self.set(ctx, a, true, |p| {
                     p.phase = Phase::Failed;
                     p.last_error = Some(why.clone());
                 })
@@ -195,7 +203,7 @@ impl Apps<'_> {
                 }
             }
         };
-        let result = self.marked(ctx, a, work, Phase::Applying).await?;
+        let (result, marked) = self.marked(ctx, a, work, Phase::Applying).await?;
         let stopped = self.cancel.is_cancelled();
         let outcome = self.outcome(a, &result, stopped, abort);
         if result.is_ok() {
@@ -206,7 +214,7 @@ impl Apps<'_> {
                 .await;
         }
         let written = self
-            .set(ctx, a, |p| {
+            .set(ctx, a, !marked, |p| {
                 report.fold_into(p);
                 record_result(p, &result, stopped, |p| {
                     p.phase = Phase::Applied;
@@ -223,24 +231,25 @@ impl Apps<'_> {
     /// Runs `work`; when it takes longer than [`MARK_AFTER`], `phase` (`Applying` or `Deleting`) is written
     /// into the app's status while the work goes on. Most apps are done sooner, and their
     /// status then goes from its previous phase straight to the result, in one write instead of two.
+    /// Returns the work's result, and whether the marker was written.
     async fn marked<T>(
         &self,
         ctx: ContextId,
         a: &AppPlan,
         work: impl Future<Output = T>,
         phase: Phase,
-    ) -> Result<T, ApplyError> {
+    ) -> Result<(T, bool), ApplyError> {
         let mut work = std::pin::pin!(work);
         tokio::select! {
-            done = &mut work => Ok(done),
+            done = &mut work => Ok((done, false)),
             () = tokio::time::sleep(MARK_AFTER) => {
-                self.set(ctx, a, |p| {
+                self.set(ctx, a, true, |p| {
                     p.phase = phase;
                     p.connectivity = Connectivity::Available;
                     p.last_error = None;
                 })
                 .await?;
-                Ok(work.await)
+                Ok((work.await, true))
             }
         }
     }
@@ -272,7 +281,7 @@ impl Apps<'_> {
         if !self.cancel.is_cancelled() {
             return aborted(a);
         }
-        if let Err(e) = self.set(ctx, a, |p| p.phase = Phase::Stopped).await {
+        if let Err(e) = self.set(ctx, a, false, |p| p.phase = Phase::Stopped).await {
             return e;
         }
         ApplyError::Cancelled(format!("{} was stopped", a.name))
@@ -305,10 +314,10 @@ impl Apps<'_> {
         self.rt.monitor.unregister(self.cluster, ctx, &a.name);
         let report = Collect::default();
         let work = app::uninstall(self.watched.cluster(), &a.manifests, &report, abort);
-        let result = self.marked(ctx, a, work, Phase::Deleting).await?;
+        let (result, _) = self.marked(ctx, a, work, Phase::Deleting).await?;
         let stopped = self.cancel.is_cancelled();
         let outcome = self.outcome(a, &result, stopped, abort);
-        self.set(ctx, a, |p| {
+        self.set(ctx, a, false, |p| {
             report.fold_into(p);
             record_result(p, &result, stopped, |p| {
                 p.phase = Phase::Deleted;

@@ -19,13 +19,13 @@ mod connectivity;
 use std::sync::Arc;
 
 use canopy_engine::appcontext::{Connectivity, ContextKeys};
-use canopy_engine::context::{Compare, KeyValue, Op, Txn};
+use canopy_engine::context::{Compare, KeyValue, Op, Revision, Txn};
 use tokio_util::sync::CancellationToken;
 
 use self::apps::Apps;
 use self::plan::ContextPlan;
 use crate::cluster::ApplyError;
-use crate::op::{self, DoneRecord, OpKind, OpRecord, Outcome};
+use crate::op::{self, DoneRecord, OpHeader, OpKind, Outcome};
 use crate::queue::Delivery;
 use crate::runtime::{ConnectError, Runtime};
 use crate::task::Task;
@@ -35,8 +35,8 @@ use crate::task::Task;
 enum Verdict {
     /// Nothing to do: acked.
     Stale,
-    /// The cluster's part ended.
-    Done(Outcome),
+    /// The cluster's part ended; the operation record read at the start had this revision.
+    Done(Outcome, Revision),
     /// Try again later.
     Retry(String),
 }
@@ -64,7 +64,7 @@ pub async fn task(rt: Arc<Runtime>, delivery: Box<dyn Delivery>) {
     alive.abort();
     let settled = match verdict {
         Verdict::Stale => delivery.ack().await,
-        Verdict::Done(outcome) => match record_done(&rt, &t, outcome).await {
+        Verdict::Done(outcome, op) => match record_done(&rt, &t, outcome, Some(op)).await {
             Ok(()) => delivery.ack().await,
             Err(e) => {
                 tracing::warn!(task = %t.id(), "recording the completion: {e}");
@@ -76,7 +76,7 @@ pub async fn task(rt: Arc<Runtime>, delivery: Box<dyn Delivery>) {
             match rt.config.max_retries {
                 Some(max) if attempt >= max => {
                     let why = format!("gave up after {} attempts: {why}", attempt + 1);
-                    match record_done(&rt, &t, Outcome::Failed(why)).await {
+                    match record_done(&rt, &t, Outcome::Failed(why), None).await {
                         Ok(()) => delivery.ack().await,
                         Err(e) => {
                             tracing::warn!(task = %t.id(), "recording the completion: {e}");
@@ -111,7 +111,7 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
     let Some(op_kv) = op_kv else {
         return Ok(Verdict::Stale);
     };
-    let record: OpRecord = op::decode(&op_kv).map_err(|e| e.to_string())?;
+    let record: OpHeader = op::decode(&op_kv).map_err(|e| e.to_string())?;
     if record.id != t.op {
         return Ok(Verdict::Stale);
     }
@@ -129,7 +129,7 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
     }
     let cancel = rt.registry.token(t.ctx, t.op);
     if stop_kv.is_some() {
-        return Ok(Verdict::Done(Outcome::Stopped));
+        return Ok(Verdict::Done(Outcome::Stopped, op_kv.mod_revision));
     }
     let plan = ContextPlan::load(&rt.store, &rt.skeletons, t.ctx, &t.cluster)
         .await
@@ -144,7 +144,9 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
     };
     let watched = match rt.connect(&t.cluster, &plan.namespace).await {
         Ok(w) => w,
-        Err(ConnectError::Terminal(why)) => return Ok(Verdict::Done(Outcome::Failed(why))),
+        Err(ConnectError::Terminal(why)) => {
+            return Ok(Verdict::Done(Outcome::Failed(why), op_kv.mod_revision));
+        }
         Err(ConnectError::Retryable(why)) => return Ok(Verdict::Retry(why)),
     };
     let slots = connectivity::slots(&plan, old.as_ref(), &t.cluster);
@@ -174,11 +176,12 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
         cluster: &t.cluster,
         watched: &watched,
         cancel: &cancel,
+        fresh: attempt == 0 && matches!(record.kind, OpKind::Install | OpKind::Update),
     };
     let result = run_op(&apps, record.kind, &plan, old.as_ref(), &cancel).await;
     match result {
-        Ok(outcome) => Ok(Verdict::Done(outcome)),
-        Err(ApplyError::Cancelled(_)) => Ok(Verdict::Done(Outcome::Stopped)),
+        Ok(outcome) => Ok(Verdict::Done(outcome, op_kv.mod_revision)),
+        Err(ApplyError::Cancelled(_)) => Ok(Verdict::Done(Outcome::Stopped, op_kv.mod_revision)),
         Err(e) => {
             if e.is_unreachable() {
                 connectivity::record(
@@ -214,16 +217,27 @@ async fn run_op(
     }
 }
 
-/// Records the cluster's completion of the task's operation, unless the operation was replaced.
-async fn record_done(rt: &Runtime, t: &Task, outcome: Outcome) -> Result<(), String> {
+/// Records the cluster's completion of the task's operation, unless the operation was replaced: the swap
+/// is guarded by the operation record's revision, `op` when the task read it at its start (a new operation
+/// is a new record, so an unchanged revision is the same operation), otherwise read now.
+async fn record_done(
+    rt: &Runtime,
+    t: &Task,
+    outcome: Outcome,
+    op: Option<Revision>,
+) -> Result<(), String> {
     let keys = ContextKeys::new(t.ctx);
-    let Some(op_kv) = rt
-        .store
-        .get(&keys.rsync_op())
-        .await
-        .map_err(|e| e.to_string())?
-    else {
-        return Ok(());
+    let op = match op {
+        Some(op) => op,
+        None => match rt
+            .store
+            .get(&keys.rsync_op())
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            Some(kv) => kv.mod_revision,
+            None => return Ok(()),
+        },
     };
     let value = op::encode(&DoneRecord {
         op: t.op,
@@ -231,7 +245,7 @@ async fn record_done(rt: &Runtime, t: &Task, outcome: Outcome) -> Result<(), Str
         by: rt.config.name.clone(),
     });
     let txn = Txn::new()
-        .when([Compare::mod_revision(keys.rsync_op(), op_kv.mod_revision)])
+        .when([Compare::mod_revision(keys.rsync_op(), op)])
         .and_then([Op::put(keys.rsync_done(&t.cluster), value)]);
     rt.store.txn(txn).await.map_err(|e| e.to_string())?;
     Ok(())

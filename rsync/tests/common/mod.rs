@@ -29,6 +29,15 @@ pub struct Sim {
 impl Sim {
     /// Starts a server with the given clusters (a name or a range such as `edge-1..edge-3`).
     pub async fn start(clusters: &str) -> Self {
+        Self::start_with(clusters, Clients::new()).await
+    }
+
+    /// As [`start`](Self::start), with clients that speak HTTP/2 with prior knowledge.
+    pub async fn start_h2c(clusters: &str) -> Self {
+        Self::start_with(clusters, Clients::new().with_h2c(true)).await
+    }
+
+    async fn start_with(clusters: &str, clients: Clients) -> Self {
         let config = Config {
             clusters: Some(clusters.to_string()),
             ..Config::default()
@@ -41,7 +50,7 @@ impl Sim {
         }));
         Self {
             handle,
-            clients: Clients::new(),
+            clients,
             _stop: stop,
         }
     }

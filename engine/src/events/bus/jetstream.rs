@@ -15,6 +15,12 @@ pub const STREAM: &str = "CANOPY_EVENTS";
 /// The subjects the stream captures: every canopy subject (`schemas::subject`).
 pub const SUBJECTS: &str = "canopy.>";
 
+/// At most this many publishes wait for their acknowledgement at once when many are sent together.
+/// async-nats holds one of its 5,000 in-flight permits per publish until its acknowledgement is awaited
+/// (or dropped); a publisher that sends 5,000 before it awaits any waits forever for a permit it holds
+/// itself. rsync's task queue uses the same window.
+pub const ACK_WINDOW: usize = 1024;
+
 /// How the stream is set up.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -84,14 +90,21 @@ impl Bus for JetStreamBus {
         pending.wait().await
     }
 
-    /// Sends every event, in order on the one connection (so the stream stores them in this order), and
-    /// then waits for the acknowledgements: one round trip for the lot instead of one per event.
+    /// Sends every event, in order on the one connection (so the stream stores them in this order), with
+    /// up to [`ACK_WINDOW`] acknowledgements outstanding: one round trip per window instead of one per
+    /// event.
     async fn publish_all(&self, events: &[Event]) -> Result<Vec<Ack>> {
-        let mut pending = Vec::with_capacity(events.len());
+        let mut pending: std::collections::VecDeque<Pending> =
+            std::collections::VecDeque::with_capacity(ACK_WINDOW);
+        let mut acks = Vec::with_capacity(events.len());
         for e in events {
-            pending.push(self.send(e).await?);
+            if pending.len() == ACK_WINDOW
+                && let Some(oldest) = pending.pop_front()
+            {
+                acks.push(oldest.wait().await?);
+            }
+            pending.push_back(self.send(e).await?);
         }
-        let mut acks = Vec::with_capacity(pending.len());
         for p in pending {
             acks.push(p.wait().await?);
         }
