@@ -1,4 +1,4 @@
-//! Faults: an unreachable cluster among healthy ones, a stop in the middle of a slow instantiate, and drift
+//! Faults: an unreachable cluster among healthy ones, one given up after `--max-retries`, a stop in the middle of a slow instantiate, and drift
 //! repaired by the periodic resync.
 
 use std::time::{Duration, Instant};
@@ -63,6 +63,59 @@ async fn one_unreachable_cluster_of_fifty_leaves_the_other_forty_nine_ready() {
         s == "canopy.cluster.edge.edge-050.reachable"
     })
     .await;
+    rsync.stop().await;
+}
+
+/// With `--max-retries`, a cluster still unreachable after that many retries fails: the context ends
+/// InstantiateFailed naming the cluster and the last error, and the healthy cluster is deployed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cluster_unreachable_past_max_retries_fails_the_instantiate_naming_it() {
+    let world = World::start(2, false).await;
+    let rsync = world
+        .rsync(canopy_rsync::Config {
+            max_retries: Some(2),
+            ..quick()
+        })
+        .await;
+    world.register_rsync(rsync.addr().port()).await;
+    let names: Vec<String> = (1..=2).map(|i| format!("edge-{i:03}")).collect();
+    world.register_clusters(&names).await;
+    world.logical_cloud(&names).await;
+    world.composite_app().await;
+    world.dig(&names).await;
+    world.cluster("edge-002").set_faults(Faults {
+        unreachable: Some(Unreachable::Refuse),
+        ..Faults::default()
+    });
+    world.op(&format!("{DIG}/instantiate")).await.expect(202);
+    world.wait_state(DIG, "Instantiated").await;
+    let ctx = world.status_context(DIG).await;
+    world.wait_context(ctx, State::InstantiateFailed).await;
+    let status = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
+        .await
+        .unwrap()
+        .status;
+    let reason = status.reason.unwrap_or_default();
+    assert!(
+        reason.contains("edge-002")
+            && reason.contains("gave up after 3 attempts")
+            && reason.contains("unreachable"),
+        "{reason}"
+    );
+    assert!(!reason.contains("edge-001"), "{reason}");
+    let st = world
+        .wait_progress(ctx, "the 3 apps on edge-001 Ready", |st| {
+            st.iter()
+                .filter(|(k, p)| k.contains("edge-001") && p.phase == Phase::Ready)
+                .count()
+                == 3
+        })
+        .await;
+    let bad: Vec<_> = st.iter().filter(|(k, _)| k.contains("edge-002")).collect();
+    assert_eq!(bad.len(), 3, "{st:?}");
+    for (key, p) in bad {
+        assert_eq!(p.connectivity, Connectivity::Retrying, "{key}: {p:?}");
+    }
     rsync.stop().await;
 }
 
