@@ -9,9 +9,9 @@ use canopy_rsync::cluster::{ApplyError, Cluster};
 use common::*;
 use serde_json::json;
 
-#[tokio::test]
-async fn a_cluster_that_closes_connections_is_unreachable_and_retryable() {
-    let sim = Sim::start("edge-1").await;
+/// Refuses `edge-1`'s connections, checks that a check and an apply are unreachable (and retryable), then
+/// heals it and applies.
+async fn refused_then_healed(sim: &Sim) {
     let cluster = sim.cluster("edge-1").await;
     cluster.reachable().await.expect("healthy at first");
     sim.set_faults(
@@ -33,6 +33,20 @@ async fn a_cluster_that_closes_connections_is_unreachable_and_retryable() {
     within(cluster.apply(&config_map("settings", "1"), "d"))
         .await
         .expect("healed");
+}
+
+#[tokio::test]
+async fn a_cluster_that_closes_connections_is_unreachable_and_retryable() {
+    refused_then_healed(&Sim::start("edge-1").await).await;
+}
+
+#[tokio::test]
+async fn under_h2c_a_cluster_that_refuses_is_unreachable_and_heals_on_a_new_connection() {
+    let sim = Sim::start_h2c("edge-1").await;
+    refused_then_healed(&sim).await;
+    // The refusal closed the whole connection, as a broken link would (and with it every watch it
+    // carried), not only the refused request's stream: the requests after it needed a new connection.
+    assert!(sim.handle.connections_accepted() >= 2);
 }
 
 #[tokio::test]
