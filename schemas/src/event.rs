@@ -5,6 +5,9 @@
 //! [`MSG_ID_HEADER`] (the event id, which JetStream deduplicates on) and [`CONTENT_TYPE_HEADER`] set to
 //! [`CONTENT_TYPE`]. The subject is derived from the envelope by [`Event::subject`], never stored beside it.
 
+pub mod delivery;
+pub mod filter;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ContextId, EventId, Revision, Timestamp};
@@ -13,6 +16,9 @@ use crate::name::{
     LogicalCloudName, ProjectName,
 };
 use crate::subject::Subject;
+
+pub use delivery::Delivery;
+pub use filter::Filter;
 
 /// The NATS header that carries the event id; JetStream drops a second message with the same id.
 pub const MSG_ID_HEADER: &str = "Nats-Msg-Id";
