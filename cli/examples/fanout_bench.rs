@@ -3,8 +3,9 @@
 //! and the event stream), the engine in this process over REST, `canopy rsync` as its own process, and
 //! edgesim as its own process. For each size it prints the time from `POST DIG/instantiate` until the
 //! context is `Instantiated` (every resource applied) and until every app on every cluster is `Ready`, the
-//! applies per second, the peak memory of the engine and of rsync, and, in the same run, two physical
-//! limits: edgesim's raw server-side-apply rate and etcd's raw transaction rate.
+//! applies per second, the peak memory of the engine and of rsync, the events a NATS subscriber on
+//! `canopy.>` receives (the total and the largest rate over any 1-second window), and, in the same run, two
+//! physical limits: edgesim's raw server-side-apply rate and etcd's raw transaction rate.
 //!
 //! ```text
 //! export PROTOC=/usr/bin/protoc CANOPY_ETCD_BIN=... CANOPY_NATS_BIN=...
@@ -15,6 +16,8 @@
 //! The `canopy` and `edgesim` binaries are taken from the target directory this example runs from
 //! (`target/release/`), so build them with the same profile first.
 
+#[path = "fanout_bench/events.rs"]
+mod events;
 #[path = "fanout_bench/measure.rs"]
 mod measure;
 #[path = "fanout_bench/process.rs"]
@@ -220,7 +223,11 @@ async fn run(args: &Args, bin: &Path, n: usize) -> anyhow::Result<Row> {
             .connect()
             .await?,
     );
-    let bus = open_bus(&BusConfig::Nats { url: nats.url() }).await?;
+    let bus = open_bus(&BusConfig::Nats {
+        url: nats.url(),
+        stream: Default::default(),
+    })
+    .await?;
     let config = stack::Config {
         remote: remote::Config {
             deadline: Duration::from_secs(60),
@@ -311,6 +318,7 @@ async fn run(args: &Args, bin: &Path, n: usize) -> anyhow::Result<Row> {
         ("edgesim", Some(sim.pid())),
     ];
     let cpu0 = cpu_seconds(&pids);
+    let events = events::Events::subscribe(nats.connect().await?).await?;
     let t0 = Instant::now();
     engine
         .expect("POST", DIG, &format!("{DIG}/instantiate"), None, 202)
@@ -353,6 +361,15 @@ async fn run(args: &Args, bin: &Path, n: usize) -> anyhow::Result<Row> {
     let ready = tokio::time::timeout(TIMEOUT, ready)
         .await
         .context("waiting for all Ready")???;
+    let counted = events.finish(ctx.as_ref()).await?;
+    println!(
+        "N={n}: events on NATS (a subscriber on canopy.>) from instantiate until all Ready and the outbox \
+         empty: {} in {:.2} s, {:.0}/s on average, at most {} within any 1-s window",
+        counted.total,
+        counted.span.as_secs_f64(),
+        counted.total as f64 / counted.span.as_secs_f64().max(1e-9),
+        counted.peak_per_s
+    );
     let engine_kib = proc_kib("self", "VmHWM:")?;
     let rsync_kib = match &rsync_process {
         Some(p) => proc_kib(&p.pid().to_string(), "VmHWM:")?,

@@ -25,6 +25,15 @@ enum Cli {
     /// Serve rsync (port 9031 by default): applies AppContexts to the edge clusters, against etcd and,
     /// for several replicas, NATS JetStream.
     Rsync(canopy_rsync::args::Args),
+    /// Serve everything in one process: the engine's API (port 9015 by default), the built-in controllers
+    /// and rsync on loopback gRPC ports, registered with the engine; with --demo N, N edgesim clusters too.
+    Serve(canopy_cli::serve::Args),
+    /// Run canopy with simulated edge clusters, deploy the bundled example to them, show it become Ready,
+    /// and keep serving until Ctrl-C (--exit-when-ready stops after the table).
+    Demo(canopy_cli::demo::Args),
+    // `events` and `status` take their help from their `Args` (a doc comment here would replace it).
+    Events(canopy_engine::cli::events::Args),
+    Status(canopy_engine::cli::status::Args),
     /// emcoctl's resource-file commands.
     #[command(flatten)]
     Client(canopy_engine::cli::Command),
@@ -42,9 +51,14 @@ struct ControllerArgs {
 }
 
 fn init_logs() {
+    init_logs_at("info");
+}
+
+/// Logs to stderr at `level` unless RUST_LOG says otherwise.
+fn init_logs_at(level: &str) {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level)),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
@@ -94,6 +108,38 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Cli::Serve(args) => {
+            init_logs();
+            match serve_all(args).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("canopy serve: {:#}", e);
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Cli::Demo(args) => {
+            // Warnings only: the demo's own lines tell the story.
+            init_logs_at("warn");
+            match canopy_cli::demo::run(args, canopy_engine::server::stop_signal()).await {
+                Ok(code) => code,
+                Err(e) => {
+                    eprintln!("canopy demo: {:#}", e);
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Cli::Events(args) => {
+            // Buffered: the printer flushes after each event when following, and at the end.
+            let out = std::io::BufWriter::new(std::io::stdout());
+            canopy_engine::cli::events::run(&args, out, &mut std::io::stderr()).await
+        }
+        Cli::Status(args) => {
+            let terminal = std::io::stdout().is_terminal();
+            // Not locked: on a terminal, indicatif draws the progress bars on stdout from its own thread.
+            let mut out = std::io::stdout();
+            canopy_engine::cli::status::run(&args, &mut out, &mut std::io::stderr(), terminal).await
+        }
         Cli::Client(command) => {
             canopy_engine::cli::run(&command, &mut std::io::stdout().lock()).await
         }
@@ -103,5 +149,23 @@ async fn main() -> ExitCode {
 async fn serve(args: canopy_engine::server::Args) -> anyhow::Result<()> {
     let server = canopy_engine::server::Server::bind(args.into()).await?;
     server.run(canopy_engine::server::stop_signal()).await?;
+    Ok(())
+}
+
+/// `canopy serve`: starts, prints where the API (and the demo clusters) are, and serves until SIGTERM or
+/// Ctrl-C.
+async fn serve_all(args: canopy_cli::serve::Args) -> anyhow::Result<()> {
+    let running = canopy_cli::serve::start(args.into()).await?;
+    if let Some(demo) = running.demo() {
+        println!(
+            "canopy serve: demo clusters {} on edgesim {}",
+            demo.clusters.join(", "),
+            demo.url()
+        );
+    }
+    println!("canopy serve: API on {}", running.api_base());
+    running
+        .serve_until(canopy_engine::server::stop_signal())
+        .await?;
     Ok(())
 }

@@ -20,6 +20,7 @@
 //! - [`api`]: the EMCO v2 REST API over the resource store, with its OpenAPI document;
 //! - [`stack`]: the parts wired together (stores, bus, relay, remote calls, sagas, API);
 //! - [`server`]: `canopy engine`, which opens the store and serves the API until told to stop;
+//! - [`duration`]: durations as people write them (`90s`, `10m`, `1h30m`, `7d`), for flags and queries;
 //! - [`cli`]: the client commands (`apply`, `update`, `delete`, `get`) that send emcoctl resource files to
 //!   the REST API.
 
@@ -27,6 +28,7 @@ pub mod api;
 pub mod appcontext;
 pub mod cli;
 pub mod context;
+pub mod duration;
 pub mod events;
 pub mod lifecycle;
 pub mod remote;

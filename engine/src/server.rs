@@ -60,6 +60,8 @@ pub enum BusConfig {
     Nats {
         /// Server URL.
         url: String,
+        /// The stream's retention and publish settings; the stream is created or updated to them.
+        stream: jetstream::Config,
     },
 }
 
@@ -162,11 +164,12 @@ pub async fn open_stores(config: &Config) -> Result<stack::Stores, Error> {
     Ok((store, ctx))
 }
 
-/// Opens the configured bus.
+/// Opens the configured bus. With NATS, the stream is created or updated to the configured retention; a
+/// server without JetStream is an error that says how to enable it.
 pub async fn open_bus(config: &BusConfig) -> Result<Arc<dyn Bus>, Error> {
     match config {
         BusConfig::Memory => Ok(Arc::new(MemoryBus::new(MEMORY_BUS_EVENTS))),
-        BusConfig::Nats { url } => {
+        BusConfig::Nats { url, stream } => {
             let nats = |message: String| Error::Nats {
                 url: url.clone(),
                 message,
@@ -174,7 +177,8 @@ pub async fn open_bus(config: &BusConfig) -> Result<Arc<dyn Bus>, Error> {
             let client = async_nats::connect(url.as_str())
                 .await
                 .map_err(|e| nats(e.to_string()))?;
-            let bus = jetstream::Config::default()
+            let bus = stream
+                .clone()
                 .build(client)
                 .await
                 .map_err(|e| nats(crate::lifecycle::saga::chain(&e)))?;
@@ -195,8 +199,18 @@ pub struct Server {
 impl Server {
     /// Opens the stores and the bus, and binds the address.
     pub async fn bind(config: Config) -> Result<Self, Error> {
-        let (store, ctx) = open_stores(&config).await?;
+        let stores = open_stores(&config).await?;
         let bus = open_bus(&config.bus).await?;
+        Self::bind_over(config, stores, bus).await
+    }
+
+    /// Binds the address and serves over stores and a bus the caller opened (with [`open_stores`] and
+    /// [`open_bus`]): `canopy serve` shares the same stores with rsync in one process.
+    pub async fn bind_over(
+        config: Config,
+        (store, ctx): stack::Stores,
+        bus: Arc<dyn Bus>,
+    ) -> Result<Self, Error> {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| Error::Listen {
@@ -214,6 +228,12 @@ impl Server {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// The REST API's shared state: `canopy serve` sends requests through [`api::app`] in process with it
+    /// (registrations that must exist before [`Server::run`] resumes sagas that call controllers).
+    pub fn api(&self) -> &api::Api {
+        &self.stack.api
     }
 
     /// Resumes unfinished sagas, runs the outbox relay, and serves until `shutdown` completes; then finishes
@@ -279,6 +299,14 @@ pub struct Args {
     /// Publish events to NATS JetStream (stream CANOPY_EVENTS) instead of the in-process bus.
     #[arg(long, value_name = "URL", env = "CANOPY_NATS")]
     pub nats: Option<String>,
+    /// How long the stream CANOPY_EVENTS keeps events (with --nats): a whole number and s, m, h or d;
+    /// 0s keeps them until --events-max-bytes pushes them out.
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = crate::duration::parse)]
+    pub events_max_age: std::time::Duration,
+    /// The most bytes the stream CANOPY_EVENTS keeps, the oldest events going first (with --nats).
+    /// Unlimited when absent.
+    #[arg(long, value_name = "BYTES")]
+    pub events_max_bytes: Option<u64>,
     /// How long a controller or rsync call may take, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub controller_deadline: u64,
@@ -312,7 +340,14 @@ impl From<Args> for Config {
             }
         };
         let bus = match args.nats {
-            Some(url) => BusConfig::Nats { url },
+            Some(url) => BusConfig::Nats {
+                url,
+                stream: jetstream::Config {
+                    max_age: args.events_max_age,
+                    max_bytes: args.events_max_bytes,
+                    ..jetstream::Config::default()
+                },
+            },
             None => BusConfig::Memory,
         };
         let mut stack = stack::Config {

@@ -25,6 +25,8 @@ pub struct Config {
     pub saga: saga::Config,
     /// Outbox relay backoff.
     pub relay: relay::Config,
+    /// `GET /v2/events`: heartbeat and per-client buffer.
+    pub events: crate::api::events::Config,
 }
 
 /// The engine's parts.
@@ -38,7 +40,8 @@ pub struct Stack {
 }
 
 impl Stack {
-    /// Wires the parts over the given stores and bus.
+    /// Wires the parts over the given stores and bus. `GET /v2/events` reads from the bus's
+    /// [`feed`](Bus::feed), so subscribers see what the relay publishes.
     pub fn new(
         store: Arc<dyn ResourceStore>,
         ctx: Arc<dyn ContextStore>,
@@ -53,8 +56,10 @@ impl Stack {
             config: config.saga,
         });
         let lifecycle = Lifecycle::new(ctx.clone(), runner.clone());
+        let feed = bus.feed();
         let relay = config.relay.build(ctx.clone(), bus);
-        let api = Api::new(store, ctx, lifecycle, remote, config.limits);
+        let api =
+            Api::new(store, ctx, lifecycle, remote, config.limits).with_events(feed, config.events);
         Self { api, runner, relay }
     }
 }

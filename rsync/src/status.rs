@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use canopy_engine::appcontext::{AppProgress, ContextKeys};
+use canopy_engine::appcontext::{AppProgress, ContextKeys, Ready};
 use canopy_engine::context::{Compare, ContextStore, KeyValue, Op, Txn};
 use canopy_engine::events::Outbox;
 use canopy_schemas::event::{Event, Identity};
@@ -239,12 +239,13 @@ pub fn transitions(slot: &Slot, old: Option<&AppProgress>, new: &AppProgress) ->
             }
             events.push(e);
         }
-        if let Some(b) = before
-            && b.ready != r.ready
-        {
+        // A resource starts NotReady: one first written already Ready (applied and observed ready in
+        // the same write) still publishes its Ready, from NotReady, so that subscribers see it.
+        let ready_before = before.map_or(Ready::default(), |b| b.ready);
+        if ready_before != r.ready {
             events.push(
                 Event::new(identity(), r.ready.as_str())
-                    .from_state(b.ready.as_str())
+                    .from_state(ready_before.as_str())
                     .with_context(slot.ctx),
             );
         }

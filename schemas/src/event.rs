@@ -7,8 +7,10 @@
 
 pub mod delivery;
 pub mod filter;
+pub mod schema;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::ids::{ContextId, EventId, Revision, Timestamp};
 use crate::name::{
@@ -46,7 +48,7 @@ pub enum Error {
 
 /// What an event is about. The variant is the event's kind (serialized as the field `kind`), and its fields
 /// are the names that go into the subject.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Identity {
     /// A deployment intent group.
@@ -115,7 +117,7 @@ impl Identity {
 }
 
 /// One lifecycle event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Event {
     /// Unique id (UUID v7); also the NATS message id.
     pub id: EventId,

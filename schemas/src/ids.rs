@@ -5,6 +5,7 @@ use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Why a string is not a valid id. Always terminal.
@@ -20,7 +21,9 @@ pub enum Error {
 
 /// The id of one AppContext. EMCO ids are random 63-bit numbers written in decimal (`instance=` in the
 /// status API takes them), and canopy keeps that form so EMCO scripts keep working.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
 pub struct ContextId(u64);
 
@@ -56,8 +59,11 @@ impl FromStr for ContextId {
 }
 
 /// A DIG revision: 1 for the first instantiate, one more for each update or rollback.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
+#[schema(minimum = 1)]
 pub struct Revision(u64);
 
 impl Revision {
@@ -98,9 +104,16 @@ impl FromStr for Revision {
 }
 
 /// The id of one event: a UUID v7, so ids sort by creation time. It is also the `Nats-Msg-Id` that
-/// JetStream deduplicates on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// JetStream deduplicates on. In JSON it is the hyphenated text form; in MessagePack, 16 raw bytes.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
+#[schema(
+    value_type = String,
+    format = "uuid",
+    pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)]
 pub struct EventId(Uuid);
 
 impl EventId {
@@ -127,7 +140,9 @@ impl fmt::Display for EventId {
 }
 
 /// An instant, as nanoseconds since the Unix epoch (UTC). Fits until the year 2262.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
 pub struct Timestamp(i64);
 

@@ -9,6 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use utoipa::ToSchema;
 
 /// The longest name EMCO accepts, in characters.
 pub const MAX_LEN: usize = 128;
@@ -142,8 +143,15 @@ impl<'de> Deserialize<'de> for Name {
 macro_rules! typed_name {
     ($(#[$doc:meta])* $ty:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
         #[serde(transparent)]
+        // The literal is `PATTERN`: the attribute takes no path (a test checks they agree).
+        #[schema(
+            value_type = String,
+            pattern = "^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$",
+            min_length = 1,
+            max_length = 128
+        )]
         pub struct $ty(Name);
 
         impl $ty {
@@ -253,7 +261,7 @@ typed_name!(
 
 /// A cluster named the EMCO way: provider plus cluster. Shown as `provider+cluster`, as EMCO's status
 /// API and AppContext keys do; `+` cannot occur in a name, so the form is unambiguous.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 pub struct ClusterRef {
     /// The provider.
     pub provider: ClusterProviderName,

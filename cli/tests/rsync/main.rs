@@ -4,6 +4,7 @@
 
 mod support;
 
+mod events;
 mod faults;
 mod order;
 mod recovery;

@@ -9,11 +9,13 @@
 //! - [`error`]: the JSON error body and status codes;
 //! - [`announce`]: events for controller and cluster changes;
 //! - [`lifecycle`], [`status`]: the DIG and logical-cloud lifecycle routes and their status;
+//! - [`events`]: `GET /v2/events`, the event stream as Server-Sent Events;
 //! - [`time`]: RFC 3339 times in bodies.
 
 pub mod announce;
 pub mod body;
 pub mod error;
+pub mod events;
 pub mod lifecycle;
 pub mod negotiate;
 pub mod resource;
@@ -64,6 +66,8 @@ pub struct Api {
     pub lifecycle: Lifecycle,
     /// The gRPC client of controllers and rsync, with its connection table.
     pub remote: Arc<Remote>,
+    /// Where `GET /v2/events` reads events, and how its subscriptions behave.
+    pub events: events::Events,
 }
 
 impl Api {
@@ -82,6 +86,17 @@ impl Api {
             ctx,
             lifecycle,
             remote,
+            events: events::Events::default(),
         }
+    }
+
+    /// The same API with `GET /v2/events` reading from `feed`, with `config`.
+    pub fn with_events(
+        mut self,
+        feed: Option<Arc<dyn crate::events::Feed>>,
+        config: events::Config,
+    ) -> Self {
+        self.events = events::Events { feed, config };
+        self
     }
 }

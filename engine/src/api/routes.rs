@@ -315,7 +315,9 @@ fn query(name: &str, description: &str) -> utoipa::openapi::path::Parameter {
 
 /// Every registration.
 pub fn registrations() -> Routes {
-    super::lifecycle::register(resources::register(Routes::new()))
+    super::events::register(super::lifecycle::register(resources::register(
+        Routes::new(),
+    )))
 }
 
 /// The OpenAPI document of every route.

@@ -8,8 +8,12 @@
 pub mod jetstream;
 pub mod memory;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use canopy_schemas::event::Event;
+
+use super::feed::Feed;
 
 pub use jetstream::JetStreamBus;
 pub use memory::MemoryBus;
@@ -31,6 +35,15 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The NATS server does not run JetStream, so there is no stream to publish to.
+    #[error(
+        "the NATS server has no JetStream, which canopy needs to keep events in the stream {stream}; \
+         start nats-server with -js (--jetstream), or set `jetstream {{}}` in its configuration file"
+    )]
+    NoJetStream {
+        /// The stream that was to be made.
+        stream: String,
+    },
     /// Creating or updating the stream failed.
     #[error("ensuring the JetStream stream {stream}")]
     Stream {
@@ -44,7 +57,7 @@ pub enum Error {
 
 impl Error {
     /// True when the same call may succeed later: a failed publish or stream request is worth retrying, a
-    /// failed encoding is not.
+    /// failed encoding or a server without JetStream is not.
     pub fn is_retryable(&self) -> bool {
         matches!(self, Self::Publish { .. } | Self::Stream { .. })
     }
@@ -78,5 +91,11 @@ pub trait Bus: Send + Sync + 'static {
             acks.push(self.publish(e).await?);
         }
         Ok(acks)
+    }
+
+    /// Where subscribers read this bus's events back (`GET /v2/events`), if they can. The default is none:
+    /// a bus that only publishes (a test double) has nothing to read back.
+    fn feed(&self) -> Option<Arc<dyn Feed>> {
+        None
     }
 }

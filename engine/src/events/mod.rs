@@ -6,11 +6,15 @@
 //! - [`relay`]: drains the outbox and follows it, publishing every event on a [`Bus`] in commit order, then
 //!   deleting the entries, in batches;
 //! - [`bus`]: where events are published: [`bus::JetStreamBus`] (the stream `CANOPY_EVENTS`) and
-//!   [`bus::MemoryBus`] (in process, for the embedded mode and tests).
+//!   [`bus::MemoryBus`] (in process, for the embedded mode and tests);
+//! - [`feed`]: reading events back from a bus for subscribers (`GET /v2/events`), from a sequence, a time,
+//!   or only new ones;
 
 pub mod bus;
+pub mod feed;
 pub mod outbox;
 pub mod relay;
 
 pub use bus::Bus;
+pub use feed::Feed;
 pub use outbox::Outbox;

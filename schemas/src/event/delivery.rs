@@ -4,11 +4,12 @@
 //! message's stream sequence, its subject and its MessagePack payload.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::Event;
 
 /// One delivered event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Delivery {
     /// The event's position in the bus: the JetStream stream sequence, or the in-process bus's sequence.
     /// It starts at 1 and only grows; `--from-seq` and SSE's `Last-Event-ID` name it.

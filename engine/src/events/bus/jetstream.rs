@@ -24,10 +24,14 @@ pub const ACK_WINDOW: usize = 1024;
 /// How the stream is set up.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// How long events are kept (0: forever).
+    /// How long events are kept (0: forever). `canopy engine --events-max-age`; 7 days by default.
     pub max_age: Duration,
+    /// The most bytes the stream keeps; the oldest events go first beyond it. None: no limit.
+    /// `canopy engine --events-max-bytes`.
+    pub max_bytes: Option<u64>,
     /// How long JetStream remembers message ids: a re-publish within it is dropped. It must outlast the
-    /// longest outage between a publish and the outbox delete that follows it.
+    /// longest outage between a publish and the outbox delete that follows it. It is cut to `max_age`
+    /// when that is shorter.
     pub duplicate_window: Duration,
     /// How long one publish waits for its acknowledgement before it fails (and is retried).
     pub ack_timeout: Duration,
@@ -37,6 +41,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             max_age: Duration::from_secs(7 * 24 * 3600),
+            max_bytes: None,
             duplicate_window: Duration::from_secs(3600),
             ack_timeout: Duration::from_secs(5),
         }
@@ -44,8 +49,14 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Creates the stream, or updates it to this configuration, and returns the bus.
+    /// Creates the stream, or updates it to this configuration (its retention included), and returns the
+    /// bus. Fails with [`Error::NoJetStream`] when the server does not run JetStream.
     pub async fn build(self, client: async_nats::Client) -> Result<JetStreamBus> {
+        if !client.server_info().jetstream {
+            return Err(Error::NoJetStream {
+                stream: STREAM.into(),
+            });
+        }
         let js = jetstream::context::ContextBuilder::new()
             .timeout(self.ack_timeout)
             .build(client);
@@ -54,7 +65,18 @@ impl Config {
             subjects: vec![SUBJECTS.into()],
             storage: stream::StorageType::File,
             max_age: self.max_age,
-            duplicate_window: self.duplicate_window,
+            // JetStream's "no limit" is -1; a limit past i64::MAX bytes is no limit either.
+            max_bytes: self
+                .max_bytes
+                .and_then(|b| i64::try_from(b).ok())
+                .unwrap_or(-1),
+            // JetStream refuses a window longer than the retention. Clamping loses nothing: an id is only
+            // remembered while its message is kept.
+            duplicate_window: if self.max_age.is_zero() {
+                self.duplicate_window
+            } else {
+                self.duplicate_window.min(self.max_age)
+            },
             ..Default::default()
         };
         let stream_error = |source: Box<dyn std::error::Error + Send + Sync>| Error::Stream {
@@ -77,10 +99,18 @@ impl Config {
     }
 }
 
-/// Publishes events to the JetStream stream [`STREAM`]. Cheap to clone.
+/// Publishes events to the JetStream stream [`STREAM`], and reads them back as a
+/// [`Feed`](crate::events::feed::Feed). Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct JetStreamBus {
     js: jetstream::Context,
+}
+
+impl JetStreamBus {
+    /// The JetStream context the bus publishes with.
+    pub(crate) fn context(&self) -> &jetstream::Context {
+        &self.js
+    }
 }
 
 #[async_trait]
@@ -109,6 +139,10 @@ impl Bus for JetStreamBus {
             acks.push(p.wait().await?);
         }
         Ok(acks)
+    }
+
+    fn feed(&self) -> Option<std::sync::Arc<dyn crate::events::feed::Feed>> {
+        Some(std::sync::Arc::new(self.clone()))
     }
 }
 

@@ -1,20 +1,25 @@
 //! The in-process bus, for the embedded mode and tests: a tokio broadcast channel for live subscribers and
-//! a bounded replay buffer of the latest events, which also deduplicates by event id.
+//! a bounded replay buffer of the latest events, which also deduplicates by event id (a map from the ids
+//! in the buffer to their sequences, so a publish costs the same however large the buffer is).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use canopy_schemas::event::Event;
+use canopy_schemas::{EventId, Timestamp};
 use tokio::sync::broadcast;
 
 use super::{Ack, Bus, Result};
+use crate::events::feed::Feed;
 
 /// One stored event with its sequence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
     /// Position in the bus, starting at 1.
     pub sequence: u64,
+    /// When the bus stored it (what a subscription from a time compares, as JetStream does).
+    pub stored: Timestamp,
     /// The event.
     pub event: Event,
 }
@@ -23,6 +28,8 @@ pub struct Message {
 struct State {
     last: u64,
     replay: VecDeque<Message>,
+    /// The sequence of every event id in `replay`.
+    ids: HashMap<EventId, u64>,
 }
 
 /// An in-process bus that keeps the latest `capacity` events. Cheap to clone; clones share the bus.
@@ -42,6 +49,7 @@ impl MemoryBus {
             state: Arc::new(Mutex::new(State {
                 last: 0,
                 replay: VecDeque::with_capacity(capacity),
+                ids: HashMap::with_capacity(capacity),
             })),
             live: broadcast::channel(capacity).0,
         }
@@ -71,20 +79,24 @@ impl MemoryBus {
 impl Bus for MemoryBus {
     async fn publish(&self, event: &Event) -> Result<Ack> {
         let mut state = self.lock();
-        if let Some(seen) = state.replay.iter().find(|m| m.event.id == event.id) {
+        if let Some(&sequence) = state.ids.get(&event.id) {
             return Ok(Ack {
-                sequence: seen.sequence,
+                sequence,
                 duplicate: true,
             });
         }
         state.last += 1;
         let message = Message {
             sequence: state.last,
+            stored: Timestamp::now(),
             event: event.clone(),
         };
-        if state.replay.len() == self.capacity {
-            state.replay.pop_front();
+        if state.replay.len() == self.capacity
+            && let Some(oldest) = state.replay.pop_front()
+        {
+            state.ids.remove(&oldest.event.id);
         }
+        state.ids.insert(event.id, message.sequence);
         state.replay.push_back(message.clone());
         // Sent under the lock so that `subscribe` sees each event in the buffer or on the channel, never
         // both or neither. No subscriber is not an error.
@@ -93,6 +105,10 @@ impl Bus for MemoryBus {
             sequence: message.sequence,
             duplicate: false,
         })
+    }
+
+    fn feed(&self) -> Option<Arc<dyn Feed>> {
+        Some(Arc::new(self.clone()))
     }
 }
 
@@ -133,6 +149,26 @@ mod tests {
         );
         let ids: Vec<_> = bus.replay().into_iter().map(|m| m.event.id).collect();
         assert_eq!(ids, vec![a.id, b.id]);
+    }
+
+    #[tokio::test]
+    async fn an_event_that_left_the_replay_buffer_is_no_longer_a_duplicate() {
+        let bus = MemoryBus::new(2);
+        let (a, b, c) = (event("a"), event("b"), event("c"));
+        for e in [&a, &b, &c] {
+            bus.publish(e).await.unwrap();
+        }
+        assert!(bus.publish(&c).await.unwrap().duplicate);
+        let again = bus.publish(&a).await.unwrap();
+        assert_eq!(
+            again,
+            Ack {
+                sequence: 4,
+                duplicate: false
+            },
+            "a's id left the buffer with a, so a is stored again"
+        );
+        assert_eq!(bus.lock().ids.len(), 2, "the id map follows the buffer");
     }
 
     #[tokio::test]
