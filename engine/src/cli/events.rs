@@ -92,11 +92,11 @@ pub enum Error {
         url: String,
         /// Why.
         #[source]
-        source: async_nats::jetstream::context::GetStreamError,
+        source: crate::events::bus::Error,
     },
     /// Creating or reading the consumer failed.
     #[error("reading the JetStream stream")]
-    Consumer(#[source] async_nats::Error),
+    Feed(#[source] crate::events::feed::Error),
     /// Writing the output failed.
     #[error("cannot write the output")]
     Output(#[source] std::io::Error),
@@ -134,7 +134,7 @@ async fn read(
 ) -> Result<()> {
     let start = args.start();
     match &args.nats {
-        Some(url) => nats::stream(url, args.filter(), &start, args.follow, sink, notes).await,
+        Some(url) => nats::stream(url, args.filter(), &start, args.follow, sink).await,
         None => {
             let request = http::Request {
                 subjects: args

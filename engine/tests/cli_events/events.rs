@@ -5,12 +5,10 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_nats::jetstream;
 use canopy_engine::appcontext::{AppProgress, Phase};
 use canopy_engine::cli::events::{self, Args};
-use canopy_engine::events::Outbox;
 use canopy_engine::events::bus::jetstream as js_bus;
-use canopy_schemas::event::{Delivery, Event, Identity, MSG_ID_HEADER};
+use canopy_schemas::event::{Delivery, Event, Identity};
 use canopy_schemas::name::AppName;
 use canopy_schemas::{ContextId, Timestamp};
 use canopy_tests::NatsServer;
@@ -56,7 +54,7 @@ async fn world() -> World {
     let other = ContextId::new(ctx.get() + 1_000);
     let events = [app_event(other, "prov+c1", "Applied")];
     rsync_writes(&env, other, "prov+c1", &no_progress(), &events).await;
-    drained(&env).await;
+    outbox_drained(&env).await;
     World {
         nats,
         _env: env,
@@ -102,46 +100,13 @@ fn resource_event(ctx: ContextId, cluster: &str) -> Event {
     .with_message(format!("{} applied", Phase::Applied.as_str()))
 }
 
-/// Waits until the relay has published every staged event.
-async fn drained(env: &Env) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !env
-        .ctx
-        .range(&Outbox::prefix())
-        .await
-        .unwrap()
-        .kvs
-        .is_empty()
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the outbox never emptied"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// Every message of the stream, read with JetStream's direct get: (sequence, message id, delivery).
+/// Every message of the stream as a delivery: (sequence, message id, delivery).
 async fn stored(nats: &NatsServer) -> Vec<(u64, String, Delivery)> {
-    let js = jetstream::new(nats.connect().await.unwrap());
-    let mut stream = js.get_stream(js_bus::STREAM).await.unwrap();
-    let n = stream.info().await.unwrap().state.last_sequence;
-    let mut out = Vec::new();
-    for sequence in 1..=n {
-        let m = stream.get_raw_message(sequence).await.unwrap();
-        let id = m.headers.get(MSG_ID_HEADER).unwrap().to_string();
-        let event = Event::from_msgpack(&m.payload).unwrap();
-        out.push((
-            m.sequence,
-            id,
-            Delivery {
-                sequence: m.sequence,
-                subject: m.subject.to_string(),
-                event,
-            },
-        ));
-    }
-    out
+    stream(nats)
+        .await
+        .into_iter()
+        .map(|(sequence, id, event)| (sequence, id, Delivery::new(sequence, event)))
+        .collect()
 }
 
 /// Runs `canopy events WORDS` to completion.

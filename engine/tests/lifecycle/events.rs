@@ -4,48 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_nats::jetstream;
 use canopy_engine::events::Outbox;
 use canopy_engine::events::bus::jetstream as js_bus;
-use canopy_schemas::event::{Event, MSG_ID_HEADER};
+use canopy_schemas::event::Event;
 use canopy_tests::NatsServer;
 use serde_json::json;
 
 use crate::support::*;
-
-async fn outbox_drained(env: &Env) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !env
-        .ctx
-        .range(&Outbox::prefix())
-        .await
-        .unwrap()
-        .kvs
-        .is_empty()
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the relay did not empty the outbox"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// Every message of the stream: (stream sequence, message id, event).
-async fn stream(nats: &NatsServer) -> Vec<(u64, String, Event)> {
-    let js = jetstream::new(nats.connect().await.unwrap());
-    let mut stream = js.get_stream(js_bus::STREAM).await.unwrap();
-    let n = stream.info().await.unwrap().state.messages;
-    let mut out = Vec::new();
-    for sequence in 1..=n {
-        let message = stream.get_raw_message(sequence).await.unwrap();
-        let id = message.headers.get(MSG_ID_HEADER).unwrap().to_string();
-        let event = Event::from_msgpack(&message.payload).unwrap();
-        assert_eq!(message.subject.as_str(), event.subject().as_str());
-        out.push((message.sequence, id, event));
-    }
-    out
-}
 
 async fn jetstream_env(nats: &NatsServer) -> Env {
     let mut env = Env::embedded().await;

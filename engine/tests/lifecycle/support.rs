@@ -711,3 +711,43 @@ pub fn placed(status: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Waits until the relay has published every staged event (the outbox is empty).
+pub async fn outbox_drained(env: &Env) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !env
+        .ctx
+        .range(&canopy_engine::events::Outbox::prefix())
+        .await
+        .unwrap()
+        .kvs
+        .is_empty()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the relay did not empty the outbox"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Every message of the JetStream stream `CANOPY_EVENTS`, read with direct gets: (stream sequence, message
+/// id, event). Each message's subject is checked against its event's.
+pub async fn stream(
+    nats: &canopy_tests::NatsServer,
+) -> Vec<(u64, String, canopy_schemas::event::Event)> {
+    use canopy_engine::events::bus::jetstream as js_bus;
+    use canopy_schemas::event::{Event, MSG_ID_HEADER};
+    let js = async_nats::jetstream::new(nats.connect().await.unwrap());
+    let mut stream = js.get_stream(js_bus::STREAM).await.unwrap();
+    let n = stream.info().await.unwrap().state.last_sequence;
+    let mut out = Vec::new();
+    for sequence in 1..=n {
+        let message = stream.get_raw_message(sequence).await.unwrap();
+        let id = message.headers.get(MSG_ID_HEADER).unwrap().to_string();
+        let event = Event::from_msgpack(&message.payload).unwrap();
+        assert_eq!(message.subject.as_str(), event.subject().as_str());
+        out.push((message.sequence, id, event));
+    }
+    out
+}

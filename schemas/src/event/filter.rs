@@ -150,6 +150,18 @@ impl FromStr for DigRef {
     }
 }
 
+impl DigRef {
+    /// The subjects of the DIG's own transitions.
+    pub fn states_pattern(&self) -> SubjectPattern {
+        SubjectPattern(crate::subject::Subject::dig_any_state(
+            &self.project,
+            &self.composite_app,
+            &self.version,
+            &self.dig,
+        ))
+    }
+}
+
 impl fmt::Display for DigRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -222,15 +234,11 @@ impl Filter {
         self.dig.as_ref()
     }
 
-    /// The subject patterns a NATS subscription can narrow to without missing an event this filter passes:
-    /// the given patterns, or every canopy subject when a DIG or cluster criterion needs app and resource
-    /// events whose subjects name only an AppContext.
-    pub fn nats_subjects(&self) -> Vec<String> {
-        if self.subjects.is_empty() {
-            vec![crate::subject::ALL.to_owned()]
-        } else {
-            self.subjects.iter().map(|p| p.0.clone()).collect()
-        }
+    /// The subject patterns a subscription can narrow to without missing an event this filter passes: the
+    /// given patterns; none (every subject) when none were given, since a DIG or cluster criterion needs
+    /// app and resource events whose subjects name only an AppContext.
+    pub fn patterns(&self) -> &[SubjectPattern] {
+        &self.subjects
     }
 
     /// Shows the filter the next event; true when the subscriber gets it.
@@ -353,6 +361,14 @@ mod tests {
         );
         assert!(!pass(&mut filter, &app_event(7, "edge/c1")));
         assert!(pass(&mut filter, &app_event(7, "edge+c2")));
+    }
+
+    #[test]
+    fn a_digs_states_pattern_matches_its_transitions_only() {
+        let pattern = "p/ca/v1/d1".parse::<DigRef>().unwrap().states_pattern();
+        assert!(pattern.matches(dig_event("d1", 1).subject().as_str()));
+        assert!(!pattern.matches(dig_event("d2", 1).subject().as_str()));
+        assert!(!pattern.matches(app_event(1, "edge/c1").subject().as_str()));
     }
 
     #[test]

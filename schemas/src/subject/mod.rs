@@ -64,6 +64,24 @@ impl Subject {
         Self::build("dig", &tokens)
     }
 
+    /// The pattern of every transition of one DIG: its subject with the wildcard `*` for the state.
+    pub fn dig_any_state(
+        project: &ProjectName,
+        composite_app: &CompositeAppName,
+        version: &CompositeAppVersion,
+        dig: &DigName,
+    ) -> String {
+        let e = token::escape;
+        let tokens = [
+            e(project.as_str()),
+            e(composite_app.as_str()),
+            e(version.as_str()),
+            e(dig.as_str()),
+            "*".to_owned(),
+        ];
+        Self::build("dig", &tokens).0
+    }
+
     /// A logical cloud entering `state`.
     pub fn logical_cloud(project: &ProjectName, lc: &LogicalCloudName, state: &str) -> Self {
         let e = token::escape;

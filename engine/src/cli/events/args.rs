@@ -4,13 +4,13 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use canopy_schemas::Timestamp;
 use canopy_schemas::event::Filter;
 use canopy_schemas::event::filter::{DigRef, SubjectPattern, parse_cluster};
 use canopy_schemas::name::ClusterRef;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::output::Format;
+use crate::api::time::parse_rfc3339;
 use crate::cli::args::DEFAULT_SERVER;
 use crate::duration;
 
@@ -110,7 +110,7 @@ pub struct Since {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum When {
     Ago(Duration),
-    At(OffsetDateTime),
+    At(Timestamp),
 }
 
 impl Since {
@@ -120,9 +120,12 @@ impl Since {
     }
 
     /// The instant meant, for a duration counted back from `now`.
-    pub fn instant(&self, now: OffsetDateTime) -> OffsetDateTime {
+    pub fn instant(&self, now: Timestamp) -> Timestamp {
         match self.when {
-            When::Ago(ago) => now - ago,
+            When::Ago(ago) => Timestamp::from_unix_nanos(
+                now.unix_nanos()
+                    .saturating_sub(i64::try_from(ago.as_nanos()).unwrap_or(i64::MAX)),
+            ),
             When::At(at) => at,
         }
     }
@@ -140,9 +143,7 @@ impl FromStr for Since {
     fn from_str(s: &str) -> Result<Self, SinceError> {
         let when = match duration::parse(s) {
             Ok(ago) => When::Ago(ago),
-            Err(_) => {
-                When::At(OffsetDateTime::parse(s, &Rfc3339).map_err(|_| SinceError(s.to_owned()))?)
-            }
+            Err(_) => When::At(parse_rfc3339(s).map_err(|_| SinceError(s.to_owned()))?),
         };
         Ok(Self {
             text: s.to_owned(),
@@ -185,13 +186,13 @@ mod tests {
         let Start::Since(since) = since else {
             panic!("{since:?}")
         };
-        let now = OffsetDateTime::UNIX_EPOCH + Duration::from_secs(3600);
+        let now = Timestamp::from_unix_nanos(3_600_000_000_000);
         assert_eq!(
             since.instant(now),
-            OffsetDateTime::UNIX_EPOCH + Duration::from_secs(3000)
+            Timestamp::from_unix_nanos(3_000_000_000_000)
         );
         let at: Since = "2026-01-02T15:04:05Z".parse().unwrap();
-        assert_eq!(at.instant(now).unix_timestamp(), 1_767_366_245);
+        assert_eq!(at.instant(now).unix_nanos(), 1_767_366_245_000_000_000);
     }
 
     #[test]
@@ -215,13 +216,9 @@ mod tests {
     #[test]
     fn the_positional_subject_joins_the_repeated_ones() {
         let args = parse(&["canopy.dig.>", "--subject", "canopy.cluster.>"]).unwrap();
-        assert_eq!(
-            args.filter().nats_subjects(),
-            vec!["canopy.dig.>".to_owned(), "canopy.cluster.>".to_owned()]
-        );
-        assert_eq!(
-            parse(&[]).unwrap().filter().nats_subjects(),
-            vec!["canopy.>"]
-        );
+        let filter = args.filter();
+        let patterns: Vec<&str> = filter.patterns().iter().map(|p| p.as_str()).collect();
+        assert_eq!(patterns, ["canopy.dig.>", "canopy.cluster.>"]);
+        assert!(parse(&[]).unwrap().filter().patterns().is_empty());
     }
 }

@@ -107,6 +107,17 @@ pub struct JetStreamBus {
 }
 
 impl JetStreamBus {
+    /// The bus over the stream as it is, for a reader such as `canopy events --nats`: nothing is created
+    /// or changed (the engine owns the stream's configuration). Fails when the stream does not exist.
+    pub async fn existing(client: async_nats::Client) -> Result<Self> {
+        let js = jetstream::new(client);
+        js.get_stream(STREAM).await.map_err(|e| Error::Stream {
+            stream: STREAM.into(),
+            source: Box::new(e),
+        })?;
+        Ok(Self { js })
+    }
+
     /// The JetStream context the bus publishes with.
     pub(crate) fn context(&self) -> &jetstream::Context {
         &self.js
