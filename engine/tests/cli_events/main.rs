@@ -56,17 +56,7 @@ fn item(cluster: &str) -> Value {
 async fn instantiated(engine: &Engine, env: &Env) -> ContextId {
     base(engine, env).await;
     dig(engine, json!({"allOf": [item("c1"), item("c2")]}), &[]).await;
-    engine.op(&format!("{DIG}/approve"), None).await.expect(202);
-    engine
-        .op(&format!("{DIG}/instantiate"), None)
-        .await
-        .expect(202);
-    let st = engine.wait_state(DIG, "Instantiated").await;
-    st["states"]["statusctxid"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
+    approve_and_instantiate(engine).await
 }
 
 /// Writes `progress` at `st/<cluster>/collectd` of `ctx` and stages `events`, in one transaction, as rsync

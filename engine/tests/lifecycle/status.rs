@@ -36,17 +36,7 @@ async fn instantiated(engine: &Engine, env: &Env) -> ContextId {
         &[],
     )
     .await;
-    engine.op(&format!("{DIG}/approve"), None).await.expect(202);
-    engine
-        .op(&format!("{DIG}/instantiate"), None)
-        .await
-        .expect(202);
-    let st = engine.wait_state(DIG, "Instantiated").await;
-    st["states"]["statusctxid"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
+    approve_and_instantiate(engine).await
 }
 
 /// collectd's resources on c1 as the status shows them before rsync writes: `(apiVersion, kind, name)`.

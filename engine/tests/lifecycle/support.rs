@@ -626,6 +626,21 @@ pub fn dig_path(name: &str) -> String {
     format!("{CA}/deployment-intent-groups/{name}")
 }
 
+/// Approves and instantiates dig1 on the rsync double, waits until it is Instantiated, and returns its
+/// statusctxid.
+pub async fn approve_and_instantiate(engine: &Engine) -> canopy_schemas::ContextId {
+    engine.op(&format!("{DIG}/approve"), None).await.expect(202);
+    engine
+        .op(&format!("{DIG}/instantiate"), None)
+        .await
+        .expect(202);
+    let st = engine.wait_state(DIG, "Instantiated").await;
+    st["states"]["statusctxid"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
 /// DIG `name` placing collectd by `intent`, naming `named` controllers.
 pub async fn dig_named(engine: &Engine, name: &str, intent: Value, named: &[&str]) {
     let dig = dig_path(name);

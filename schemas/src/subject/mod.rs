@@ -53,15 +53,7 @@ impl Subject {
         dig: &DigName,
         state: &str,
     ) -> Self {
-        let e = token::escape;
-        let tokens = [
-            e(project.as_str()),
-            e(composite_app.as_str()),
-            e(version.as_str()),
-            e(dig.as_str()),
-            e(state),
-        ];
-        Self::build("dig", &tokens)
+        Self::dig_ending(project, composite_app, version, dig, token::escape(state))
     }
 
     /// The pattern of every transition of one DIG: its subject with the wildcard `*` for the state.
@@ -71,15 +63,26 @@ impl Subject {
         version: &CompositeAppVersion,
         dig: &DigName,
     ) -> String {
+        Self::dig_ending(project, composite_app, version, dig, "*".to_owned()).0
+    }
+
+    /// A DIG subject whose last token is `last`, taken as it is (escaped already, or a wildcard).
+    fn dig_ending(
+        project: &ProjectName,
+        composite_app: &CompositeAppName,
+        version: &CompositeAppVersion,
+        dig: &DigName,
+        last: String,
+    ) -> Self {
         let e = token::escape;
         let tokens = [
             e(project.as_str()),
             e(composite_app.as_str()),
             e(version.as_str()),
             e(dig.as_str()),
-            "*".to_owned(),
+            last,
         ];
-        Self::build("dig", &tokens).0
+        Self::build("dig", &tokens)
     }
 
     /// A logical cloud entering `state`.
