@@ -12,7 +12,6 @@ use canopy_schemas::event::{Event, Identity};
 use canopy_schemas::name::{AppName, ClusterRef};
 use canopy_schemas::{ContextId, Timestamp};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::cluster::{Cluster, ResourceId, Subscription, Watches};
@@ -35,8 +34,6 @@ pub struct Watched {
     status: StatusWriter,
     entries: Mutex<HashMap<AppKey, Entry>>,
     index: Mutex<HashMap<ResourceId, Vec<(AppKey, usize)>>>,
-    /// Task writes to check for readiness they missed, handled by the pump (see `catch_up`).
-    written: mpsc::UnboundedSender<(AppKey, AppProgress)>,
     stop: CancellationToken,
 }
 
@@ -49,7 +46,6 @@ impl Watched {
         status: StatusWriter,
         resync: Duration,
     ) -> Arc<Self> {
-        let (written, rechecks) = mpsc::unbounded_channel();
         let watched = Arc::new(Self {
             cluster,
             watches: Watches::for_cluster(&handle),
@@ -57,15 +53,9 @@ impl Watched {
             status,
             entries: Mutex::default(),
             index: Mutex::default(),
-            written,
             stop: CancellationToken::new(),
         });
-        tokio::spawn(pump(
-            Arc::downgrade(&watched),
-            rechecks,
-            watched.stop.clone(),
-            resync,
-        ));
+        tokio::spawn(pump(Arc::downgrade(&watched), watched.stop.clone(), resync));
         watched
     }
 
@@ -154,21 +144,13 @@ impl Watched {
             .unwrap_or_default()
     }
 
-    /// Has the readiness the watches know now recorded where `written` (the value of the app's status
-    /// just written by its task, with the readiness known then) does not show it. A change that came
-    /// between the task's read of the readiness and its commit may have been judged by the pump against
-    /// the value before it, in which the resource was not applied yet, and dropped; nothing is lost this
-    /// way. The pump does the check, after the changes it has already taken: every readiness write of a
-    /// cluster comes from its pump, one at a time, so two of them never race for the same key.
-    pub fn catch_up(&self, ctx: ContextId, app: &AppName, written: AppProgress) {
-        // Sending fails only when the pump has ended: the cluster is no longer followed.
-        let _ = self.written.send(((ctx, app.clone()), written));
-    }
-
-    /// The pump's half of [`catch_up`](Self::catch_up).
-    async fn check_written(&self, key: &AppKey, written: &AppProgress) {
+    /// Records the readiness the watches know now that `written` (the value of the app's status just
+    /// written by its task, with the readiness known then) does not show. A change that came between the
+    /// task's read of the readiness and its commit may have been judged by the pump against the value
+    /// before it, in which the resource was not applied yet, and dropped; nothing is lost this way.
+    pub async fn catch_up(&self, ctx: ContextId, app: &AppName, written: &AppProgress) {
         let missed: Vec<(usize, Ready)> = self
-            .readiness(key.0, &key.1)
+            .readiness(ctx, app)
             .into_iter()
             .filter(|(i, r)| {
                 written
@@ -177,7 +159,7 @@ impl Watched {
                     .is_some_and(|w| w.deployed == Deployed::Applied && w.ready != *r)
             })
             .collect();
-        self.record(key, &missed).await;
+        self.record(&(ctx, app.clone()), &missed).await;
     }
 
     /// Stops following `app` of `ctx`.
@@ -202,12 +184,14 @@ impl Watched {
             cluster: self.cluster.clone(),
             app: key.1.clone(),
         };
-        // Only over a status the app's task has written: before that, nothing is applied to be ready,
-        // and the task's own write records the readiness known then (and catches up on what came
-        // after, see `catch_up`).
         let result = self
             .status
-            .update_existing(&slot, |p| apply_readiness(p, changes))
+            .update(
+                &slot,
+                || seed(self, key),
+                |p| apply_readiness(p, changes),
+                Vec::new(),
+            )
             .await;
         if let Err(e) = result {
             tracing::warn!("{e}");
@@ -401,12 +385,7 @@ pub fn apply_readiness(p: &mut AppProgress, changes: &[(usize, Ready)]) {
 /// an app's resources usually come close together, and one write records them all.
 const GATHER: Duration = Duration::from_millis(20);
 
-async fn pump(
-    watched: Weak<Watched>,
-    mut written: mpsc::UnboundedReceiver<(AppKey, AppProgress)>,
-    stop: CancellationToken,
-    resync: Duration,
-) {
+async fn pump(watched: Weak<Watched>, stop: CancellationToken, resync: Duration) {
     let Some(mut changes) = watched.upgrade().map(|w| w.watches.subscribe_all()) else {
         return;
     };
@@ -442,10 +421,6 @@ async fn pump(
                 } else {
                     w.on_changes(&batch).await;
                 }
-            }
-            Some((key, value)) = written.recv() => {
-                let Some(w) = watched.upgrade() else { return };
-                w.check_written(&key, &value).await;
             }
             _ = tick.tick() => {
                 let Some(w) = watched.upgrade() else { return };
