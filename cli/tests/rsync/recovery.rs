@@ -122,10 +122,38 @@ async fn rsync_killed_mid_instantiate_converges_after_a_restart_with_no_event_mi
         counts = applied_events(&world, ctx);
     }
     assert_eq!(counts.len(), resources, "one Applied event per resource");
+    let twice: Vec<&String> = counts
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(s, _)| s)
+        .collect();
     assert!(
-        counts.values().all(|n| *n == 1),
-        "no resource announced twice"
+        twice.is_empty(),
+        "no resource announced twice; these were, with their histories:\n{}",
+        histories(&world, &twice)
     );
+}
+
+/// Every event of each resource whose `Applied` subject is in `applied`, and of its app, in bus order:
+/// what a failure of the test above needs to show.
+fn histories(world: &World, applied: &[&String]) -> String {
+    let mut out = String::new();
+    for subject in applied {
+        let resource = subject.trim_end_matches(".Applied");
+        // canopy.res.<ctx>.<cluster>.<app>.<kind>.<name>: the app's events are canopy.ctx.<ctx>.<cluster>.<app>.<state>.
+        let tokens: Vec<&str> = resource.split('.').collect();
+        let app = format!("canopy.ctx.{}.", tokens[2..5].join("."));
+        for m in world.bus.replay() {
+            let s = m.event.subject().into_string();
+            if s.starts_with(&format!("{resource}.")) || s.starts_with(&app) {
+                out.push_str(&format!(
+                    "  #{} {s}: {:?} -> {} {}\n",
+                    m.sequence, m.event.from, m.event.to, m.event.message
+                ));
+            }
+        }
+    }
+    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
