@@ -1,5 +1,6 @@
 //! One virtual cluster: its store, its faults and its apply log, behind short-lived locks.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::apply_log::ApplyLog;
@@ -61,6 +62,7 @@ pub struct Cluster {
     store: Mutex<Store>,
     faults: Mutex<Faults>,
     log: Mutex<ApplyLog>,
+    failed_writes: AtomicU64,
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it (the data stays consistent because
@@ -77,6 +79,7 @@ impl Cluster {
             store: Mutex::default(),
             faults: Mutex::default(),
             log: Mutex::default(),
+            failed_writes: AtomicU64::new(0),
         });
         for ns in ["default", "kube-system"] {
             let body = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
@@ -115,6 +118,17 @@ impl Cluster {
     /// Replaces the faults.
     pub fn set_faults(&self, faults: Faults) {
         *lock(&self.faults) = faults;
+    }
+
+    /// Counts a write (any request but a GET) answered with an injected failure.
+    pub fn count_failed_write(&self) {
+        self.failed_writes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many writes were answered with an injected failure ([`Faults::flaky`](crate::fault::Faults)):
+    /// what a test needs to know that its client met them.
+    pub fn failed_writes(&self) -> u64 {
+        self.failed_writes.load(Ordering::Relaxed)
     }
 
     /// Appends to the apply log.

@@ -26,6 +26,10 @@ pub struct Flaky {
     /// HTTP code of the failures: 500 or 503 (default 503).
     #[serde(default = "default_code")]
     pub code: u16,
+    /// Only writes (every request but a `GET`) fail, as behind a failing admission webhook; reads and
+    /// watches are served (default false).
+    #[serde(default)]
+    pub writes_only: bool,
 }
 
 fn default_code() -> u16 {
@@ -69,13 +73,15 @@ pub enum Verdict {
 }
 
 impl Faults {
-    /// Decides the fate of one request.
-    pub fn verdict(&self) -> Verdict {
+    /// Decides the fate of one request; `write` says it is not a `GET`.
+    pub fn verdict(&self, write: bool) -> Verdict {
         let latency = Duration::from_millis(self.latency_ms);
         match (self.unreachable, self.flaky) {
             (Some(Unreachable::Refuse), _) => Verdict::Refuse,
             (Some(Unreachable::Hang), _) => Verdict::Hang,
-            (None, Some(f)) if unit_random() < f.fraction => Verdict::Fail(latency, f.code),
+            (None, Some(f)) if (write || !f.writes_only) && unit_random() < f.fraction => {
+                Verdict::Fail(latency, f.code)
+            }
             _ => Verdict::Serve(latency),
         }
     }
@@ -110,13 +116,28 @@ mod tests {
             flaky: Some(Flaky {
                 fraction: 0.3,
                 code: 500,
+                writes_only: false,
             }),
             ..Faults::default()
         };
         let failed = (0..10_000)
-            .filter(|_| matches!(faults.verdict(), Verdict::Fail(_, 500)))
+            .filter(|i| matches!(faults.verdict(i % 2 == 0), Verdict::Fail(_, 500)))
             .count();
         assert!((2_500..3_500).contains(&failed), "{failed}");
+    }
+
+    #[test]
+    fn a_writes_only_fault_serves_every_read() {
+        let faults = Faults {
+            flaky: Some(Flaky {
+                fraction: 1.0,
+                code: 500,
+                writes_only: true,
+            }),
+            ..Faults::default()
+        };
+        assert!(matches!(faults.verdict(true), Verdict::Fail(_, 500)));
+        assert!(matches!(faults.verdict(false), Verdict::Serve(_)));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod common;
 
+use canopy_edgesim::fault::{Faults, Flaky};
 use canopy_engine::appcontext::Manifests;
 use canopy_rsync::cluster::DEPLOYMENT_ID_LABEL;
 use canopy_rsync::cluster::app::{self, POST_INSTALL, PRE_INSTALL, ResourceEvent};
@@ -226,4 +227,55 @@ async fn install_stops_at_a_refused_resource_reports_it_failed_and_keeps_what_it
     assert!(message.contains("Widget no-crd"), "{message}");
     assert!(cluster.exists(&manifests.resources[0]).await.unwrap());
     assert!(!cluster.exists(&manifests.resources[2]).await.unwrap());
+}
+
+#[tokio::test]
+async fn an_apply_the_cluster_fails_for_now_is_retryable_and_reports_no_resource_failed() {
+    let sim = Sim::start("edge-1").await;
+    let cluster = sim.cluster("edge-1").await;
+    let manifests = app(vec![config_map("first", "1"), config_map("second", "1")]);
+    // A first install finds the kind (discovery is cached from then on) and applies both.
+    within(app::install(
+        &cluster,
+        &manifests,
+        "dep-1",
+        &(),
+        &CancellationToken::new(),
+    ))
+    .await
+    .expect("the healthy cluster takes both");
+    // Now every request fails with 503: the redone install's first apply is refused for now.
+    sim.set_faults(
+        "edge-1",
+        Faults {
+            flaky: Some(Flaky {
+                fraction: 1.0,
+                code: 503,
+                writes_only: false,
+            }),
+            ..Faults::default()
+        },
+    );
+    let report = Recorder::default();
+    let e = within(app::install(
+        &cluster,
+        &manifests,
+        "dep-1",
+        &report,
+        &CancellationToken::new(),
+    ))
+    .await
+    .expect_err("every request fails");
+    assert!(e.is_retryable(), "{e:?}");
+    assert!(e.to_string().contains("503"), "{e}");
+    assert_eq!(
+        sim.handle.cluster("edge-1").unwrap().failed_writes(),
+        1,
+        "the apply itself met the failure"
+    );
+    assert_eq!(
+        report.events(),
+        [],
+        "a resource is Failed only when the cluster refuses it for good"
+    );
 }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use canopy_edgesim::fault::{Faults, Readiness, Unreachable};
+use canopy_edgesim::fault::{Faults, Flaky, Readiness, Unreachable};
 use canopy_engine::appcontext::{Connectivity, Phase, State};
 
 use crate::support::*;
@@ -241,105 +241,37 @@ async fn a_resource_deleted_by_hand_is_back_after_a_resync() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_refused_resource_fails_its_app_and_the_apps_that_need_it_on_that_cluster() {
-    use serde_json::json;
-    const CB: &str = "/projects/p1/composite-apps/cb/v1";
-    const BROKEN_DIG: &str = "/projects/p1/composite-apps/cb/v1/deployment-intent-groups/d";
     let world = World::start(1, false).await;
     let rsync = world.rsync(quick()).await;
     world.register_rsync(rsync.addr().port()).await;
     let names: Vec<String> = vec!["edge-001".into()];
     world.register_clusters(&names).await;
     world.logical_cloud(&names).await;
-    world
-        .post(
-            "/projects/p1/composite-apps",
-            json!({"metadata": {"name": "cb"}, "spec": {"compositeAppVersion": "v1"}}),
-        )
-        .await
-        .expect(201);
     let config =
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n";
     // A kind the cluster does not serve: the server refuses it for good.
     let widget =
         "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 3\n";
-    world
-        .multipart(
-            &format!("{CB}/apps"),
-            meta("broken"),
-            chart(
-                "broken",
-                &[("a-config.yaml", config), ("b-widget.yaml", widget)],
-            ),
-        )
-        .await
-        .expect(201);
     let other = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: after\ndata:\n  b: \"2\"\n";
-    world
-        .multipart(
-            &format!("{CB}/apps"),
-            meta("after"),
-            chart("after", &[("c.yaml", other)]),
+    let dig = world
+        .code_dig(
+            "cb",
+            &[
+                CodeApp {
+                    name: "broken",
+                    templates: &[("a-config.yaml", config), ("b-widget.yaml", widget)],
+                },
+                CodeApp {
+                    name: "after",
+                    templates: &[("c.yaml", other)],
+                },
+            ],
+            &[("after", "broken")],
         )
-        .await
-        .expect(201);
-    world
-        .post(
-            &format!("{CB}/apps/after/dependency"),
-            json!({"metadata": {"name": "after-broken"}, "spec": {"app": "broken", "opStatus": "Deployed", "wait": 0}}),
-        )
-        .await
-        .expect(201);
-    world
-        .post(&format!("{CB}/composite-profiles"), meta("cp"))
-        .await
-        .expect(201);
-    for app in ["broken", "after"] {
-        world
-            .multipart(
-                &format!("{CB}/composite-profiles/cp/profiles"),
-                json!({"metadata": {"name": format!("{app}-profile")}, "spec": {"app": app}}),
-                profile("{}\n"),
-            )
-            .await
-            .expect(201);
-    }
-    world
-        .post(
-            &format!("{CB}/deployment-intent-groups"),
-            json!({"metadata": {"name": "d"}, "spec": {"compositeProfile": "cp", "version": "r1", "logicalCloud": "lc1"}}),
-        )
-        .await
-        .expect(201);
-    world
-        .post(
-            &format!("{BROKEN_DIG}/generic-placement-intents"),
-            meta("gpi"),
-        )
-        .await
-        .expect(201);
-    for app in ["broken", "after"] {
-        world
-            .post(
-                &format!("{BROKEN_DIG}/generic-placement-intents/gpi/app-intents"),
-                json!({"metadata": {"name": format!("{app}-pi")}, "spec": {"app": app, "intent": {"allOf": [{"clusterProvider": PROVIDER, "cluster": "edge-001"}]}}}),
-            )
-            .await
-            .expect(201);
-    }
-    world
-        .post(
-            &format!("{BROKEN_DIG}/intents"),
-            json!({"metadata": {"name": "intents"}, "spec": {"intent": {"genericPlacementIntent": "gpi"}}}),
-        )
-        .await
-        .expect(201);
-    world.op(&format!("{BROKEN_DIG}/approve")).await.expect(202);
-    world
-        .op(&format!("{BROKEN_DIG}/instantiate"))
-        .await
-        .expect(202);
-    world.wait_state(BROKEN_DIG, "Instantiated").await;
-    let ctx = world.status_context(BROKEN_DIG).await;
+        .await;
+    world.op(&format!("{dig}/instantiate")).await.expect(202);
+    world.wait_state(&dig, "Instantiated").await;
+    let ctx = world.status_context(&dig).await;
     world.wait_context(ctx, State::InstantiateFailed).await;
     let reader = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
         .await
@@ -386,5 +318,72 @@ async fn a_refused_resource_fails_its_app_and_the_apps_that_need_it_on_that_clus
     let applies = log(&world.cluster("edge-001")).len();
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(log(&world.cluster("edge-001")).len(), applies);
+    rsync.stop().await;
+}
+
+/// A cluster that fails writes for a while (as behind a failing admission webhook) is retried, and its
+/// resources are not marked Failed meanwhile: once it heals, each is announced `Applied` once, and no
+/// resource event says `Failed`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_failing_for_a_while_are_retried_without_marking_any_resource_failed() {
+    let world = World::start(1, false).await;
+    let rsync = world.rsync(quick()).await;
+    world.register_rsync(rsync.addr().port()).await;
+    let names: Vec<String> = vec!["edge-001".into()];
+    world.register_clusters(&names).await;
+    world.logical_cloud(&names).await;
+    let first = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\ndata:\n  a: \"1\"\n";
+    let second = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second\ndata:\n  b: \"2\"\n";
+    let dig = world
+        .code_dig(
+            "cw",
+            &[CodeApp {
+                name: "plain",
+                templates: &[("a.yaml", first), ("b.yaml", second)],
+            }],
+            &[],
+        )
+        .await;
+    let edge = world.cluster("edge-001");
+    edge.set_faults(Faults {
+        flaky: Some(Flaky {
+            fraction: 1.0,
+            code: 500,
+            writes_only: true,
+        }),
+        ..Faults::default()
+    });
+    world.op(&format!("{dig}/instantiate")).await.expect(202);
+    world.wait_state(&dig, "Instantiated").await;
+    let ctx = world.status_context(&dig).await;
+    // The app's first write is its first main resource: it is refused at every attempt until the
+    // cluster heals.
+    let start = Instant::now();
+    while edge.failed_writes() < 3 {
+        assert!(start.elapsed() < TIMEOUT, "rsync did not try three times");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    edge.set_faults(Faults::default());
+    world.wait_context(ctx, State::Instantiated).await;
+    world
+        .wait_progress(ctx, "the app Ready", all_ready(1))
+        .await;
+
+    let counts = applied_events(&world, ctx);
+    assert_eq!(
+        counts.len(),
+        2,
+        "both resources announced Applied: {counts:?}"
+    );
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    let failed: Vec<String> = subjects(&world)
+        .into_iter()
+        .filter(|s| s.starts_with(&format!("canopy.res.{ctx}.")) && s.ends_with(".Failed"))
+        .collect();
+    assert_eq!(
+        failed,
+        Vec::<String>::new(),
+        "no resource was announced Failed"
+    );
     rsync.stop().await;
 }

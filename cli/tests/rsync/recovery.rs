@@ -59,18 +59,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Every main resource of every app on every cluster has exactly one `Applied` event.
-fn applied_events(world: &World, ctx: canopy_schemas::ContextId) -> BTreeMap<String, usize> {
-    let prefix = format!("canopy.res.{ctx}.");
-    let mut counts = BTreeMap::new();
-    for s in subjects(world) {
-        if s.starts_with(&prefix) && s.ends_with(".Applied") {
-            *counts.entry(s).or_default() += 1;
-        }
-    }
-    counts
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn rsync_killed_mid_instantiate_converges_after_a_restart_with_no_event_missing() {
     let _heavy = HEAVY.lock().await;

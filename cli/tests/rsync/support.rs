@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -582,6 +583,99 @@ pub fn subjects(world: &World) -> Vec<String> {
         .into_iter()
         .map(|m| m.event.subject().into_string())
         .collect()
+}
+
+/// How many `Applied` events each main resource of context `ctx` has had, by subject.
+pub fn applied_events(world: &World, ctx: ContextId) -> BTreeMap<String, usize> {
+    let prefix = format!("canopy.res.{ctx}.");
+    let mut counts = BTreeMap::new();
+    for s in subjects(world) {
+        if s.starts_with(&prefix) && s.ends_with(".Applied") {
+            *counts.entry(s).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// One app of a composite app built in code: its name and its chart's templates (file name, YAML).
+pub struct CodeApp<'a> {
+    pub name: &'a str,
+    pub templates: &'a [(&'a str, &'a str)],
+}
+
+impl World {
+    /// Composite app `name` (version v1) of `apps`, each with an empty profile, where app `dependent`
+    /// waits for app `on` to be `Deployed` for each `(dependent, on)` of `deps`; and its approved DIG `d`
+    /// over logical cloud `lc1`, placing every app on `edge-001`. Returns the DIG's path.
+    pub async fn code_dig(
+        &self,
+        name: &str,
+        apps: &[CodeApp<'_>],
+        deps: &[(&str, &str)],
+    ) -> String {
+        let ca = format!("/projects/p1/composite-apps/{name}/v1");
+        let dig = format!("{ca}/deployment-intent-groups/d");
+        self.post(
+            "/projects/p1/composite-apps",
+            json!({"metadata": {"name": name}, "spec": {"compositeAppVersion": "v1"}}),
+        )
+        .await
+        .expect(201);
+        for app in apps {
+            self.multipart(
+                &format!("{ca}/apps"),
+                meta(app.name),
+                chart(app.name, app.templates),
+            )
+            .await
+            .expect(201);
+        }
+        for (dependent, on) in deps {
+            self.post(
+                &format!("{ca}/apps/{dependent}/dependency"),
+                json!({"metadata": {"name": format!("{dependent}-{on}")}, "spec": {"app": on, "opStatus": "Deployed", "wait": 0}}),
+            )
+            .await
+            .expect(201);
+        }
+        self.post(&format!("{ca}/composite-profiles"), meta("cp"))
+            .await
+            .expect(201);
+        for app in apps {
+            self.multipart(
+                &format!("{ca}/composite-profiles/cp/profiles"),
+                json!({"metadata": {"name": format!("{}-profile", app.name)}, "spec": {"app": app.name}}),
+                profile("{}\n"),
+            )
+            .await
+            .expect(201);
+        }
+        self.post(
+            &format!("{ca}/deployment-intent-groups"),
+            json!({"metadata": {"name": "d"}, "spec": {"compositeProfile": "cp", "version": "r1", "logicalCloud": "lc1"}}),
+        )
+        .await
+        .expect(201);
+        self.post(&format!("{dig}/generic-placement-intents"), meta("gpi"))
+            .await
+            .expect(201);
+        for app in apps {
+            self.post(
+                &format!("{dig}/generic-placement-intents/gpi/app-intents"),
+                json!({"metadata": {"name": format!("{}-pi", app.name)}, "spec": {"app": app.name, "intent": {"allOf": [{"clusterProvider": PROVIDER, "cluster": "edge-001"}]}}}),
+            )
+            .await
+            .expect(201);
+        }
+        self.post(
+            &format!("{dig}/intents"),
+            json!({"metadata": {"name": "intents"}, "spec": {"intent": {"genericPlacementIntent": "gpi"}}}),
+        )
+        .await
+        .expect(201);
+        self.op(&format!("{dig}/approve")).await.expect(202);
+        dig
+    }
 }
 
 /// Waits until some published subject satisfies `check`.

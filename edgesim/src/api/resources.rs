@@ -50,13 +50,17 @@ async fn faulted(state: AppState, cluster: String, rest: String, request: Reques
         return Error::NotFound(format!("virtual cluster {cluster:?} does not exist"))
             .into_response();
     };
-    match cluster.faults().verdict() {
+    let write = request.method != Method::GET;
+    match cluster.faults().verdict(write) {
         Verdict::Refuse => return refused(),
         Verdict::Hang => {
             tokio::time::sleep(HANG).await;
             return refused();
         }
         Verdict::Fail(latency, code) => {
+            if write {
+                cluster.count_failed_write();
+            }
             delay(latency).await;
             return Error::Injected(
                 code,

@@ -40,6 +40,10 @@ impl Collect {
                 continue;
             };
             match event {
+                // Applied again while already applied (a task tried again, or redone after a
+                // restart): within one context a body never changes, so the object is as it was,
+                // and its readiness stays what the watch last saw. Nothing is announced.
+                ResourceEvent::Applied if r.deployed == Deployed::Applied => r.message = None,
                 ResourceEvent::Applied => {
                     r.deployed = Deployed::Applied;
                     r.message = None;
@@ -71,5 +75,64 @@ impl Collect {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use canopy_engine::appcontext::{Phase, ResourceProgress};
+
+    use super::*;
+
+    fn manifest(name: &str) -> Manifest {
+        Manifest {
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            name: name.into(),
+            namespace: None,
+            body: b"kind: ConfigMap\n".to_vec(),
+        }
+    }
+
+    fn progress(resources: &[Manifest]) -> AppProgress {
+        AppProgress {
+            phase: Phase::Pending,
+            connectivity: Default::default(),
+            last_error: None,
+            resources: resources.iter().map(ResourceProgress::pending).collect(),
+            updated_at: Timestamp::now(),
+        }
+    }
+
+    #[test]
+    fn a_first_apply_makes_a_resource_applied_and_not_ready() {
+        let ms = [manifest("a")];
+        let mut p = progress(&ms);
+        let c = Collect::default();
+        c.resource(0, &ms[0], ResourceEvent::Applied);
+        c.fold_into(&mut p);
+        assert_eq!(p.resources[0].deployed, Deployed::Applied);
+        assert_eq!(p.resources[0].ready, Ready::NotReady);
+        assert!(p.resources[0].applied_at.is_some());
+    }
+
+    #[test]
+    fn applying_an_applied_and_ready_resource_again_changes_nothing_announced() {
+        let ms = [manifest("a")];
+        let mut p = progress(&ms);
+        let first = Collect::default();
+        first.resource(0, &ms[0], ResourceEvent::Applied);
+        first.resource(0, &ms[0], ResourceEvent::Readiness(Ready::Ready));
+        first.fold_into(&mut p);
+        let before = p.resources[0].clone();
+        assert_eq!(before.ready, Ready::Ready);
+
+        let again = Collect::default();
+        again.resource(0, &ms[0], ResourceEvent::Applied);
+        again.fold_into(&mut p);
+        assert_eq!(
+            p.resources[0], before,
+            "a redone apply leaves the resource as it was"
+        );
     }
 }

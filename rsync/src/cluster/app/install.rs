@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 use super::super::apply::Cluster;
 use super::super::error::Result;
 use super::hooks::{self, POST_INSTALL, PRE_INSTALL};
-use super::report::{Report, ResourceEvent};
+use super::report::{Report, ResourceEvent, refused};
 
 /// Installs one app's `manifests` on `cluster`, labelled with `deployment_id`. Returns at the first error;
 /// what was applied stays applied. It does not wait for readiness: see [`super::wait_ready()`].
@@ -30,7 +30,7 @@ pub async fn install(
         match cluster.apply(m, deployment_id).await {
             Ok(()) => report.resource(index, m, ResourceEvent::Applied),
             Err(e) => {
-                report.resource(index, m, ResourceEvent::Failed(e.to_string()));
+                refused(report, index, m, &e);
                 return Err(e);
             }
         }

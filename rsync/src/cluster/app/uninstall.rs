@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 use super::super::apply::Cluster;
 use super::super::error::Result;
 use super::hooks::{self, POST_DELETE, PRE_DELETE};
-use super::report::{Report, ResourceEvent};
+use super::report::{Report, ResourceEvent, refused};
 
 /// The deployment id the delete hooks are labelled with: they belong to no deployment's readiness.
 const DELETE_HOOKS: &str = "uninstall";
@@ -24,7 +24,7 @@ pub async fn uninstall(
     hooks::run(cluster, manifests, PRE_DELETE, DELETE_HOOKS, cancel).await?;
     for (index, m) in manifests.resources.iter().enumerate().rev() {
         if let Err(e) = cluster.delete(m).await {
-            report.resource(index, m, ResourceEvent::Failed(e.to_string()));
+            refused(report, index, m, &e);
             return Err(e);
         }
     }

@@ -13,7 +13,7 @@ use super::super::apply::Cluster;
 use super::super::error::{ApplyError, Result};
 use super::super::watch::Watches;
 use super::hooks::{self, POST_UPGRADE, PRE_UPGRADE};
-use super::report::{Report, ResourceEvent};
+use super::report::{Report, ResourceEvent, refused};
 
 /// What an update did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub async fn update(
             return Err(ApplyError::Cancelled("updating the resources".into()));
         }
         if let Err(e) = cluster.apply(m, deployment_id).await {
-            report.resource(index, m, ResourceEvent::Failed(e.to_string()));
+            refused(report, index, m, &e);
             return Err(e);
         }
         report.resource(index, m, ResourceEvent::Applied);
@@ -119,7 +119,7 @@ async fn delete_removed(
         .collect();
     for &(index, m) in &removed {
         if let Err(e) = cluster.delete(m).await {
-            report.resource(index, m, ResourceEvent::Failed(e.to_string()));
+            refused(report, index, m, &e);
             return Err(e);
         }
     }
