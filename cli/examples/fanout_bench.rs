@@ -40,7 +40,8 @@ use clap::Parser;
 
 use canopy_schemas::DigState;
 use measure::{
-    dig_record, etcd_limit, print_dig_actions, print_saga_steps, ssa_limit, watch_ready,
+    dig_record, etcd_limit, etcd_requests, print_dig_actions, print_saga_steps, ssa_limit,
+    watch_ready,
 };
 use process::{AbortOnDrop, Process, cpu_seconds, free_port, proc_kib, reset_peak_memory};
 use rest::Engine;
@@ -318,6 +319,7 @@ async fn run(args: &Args, bin: &Path, n: usize) -> anyhow::Result<Row> {
         ("edgesim", Some(sim.pid())),
     ];
     let cpu0 = cpu_seconds(&pids);
+    let requests0 = etcd_requests(&etcd.endpoint()).await?;
     let events = events::Events::subscribe(nats.connect().await?).await?;
     let t0 = Instant::now();
     engine
@@ -349,6 +351,7 @@ async fn run(args: &Args, bin: &Path, n: usize) -> anyhow::Result<Row> {
         }
     };
     let etcd_writes = ctx.revision().await?.0 - rev0;
+    let requests = etcd_requests(&etcd.endpoint()).await?;
     let cpu: Vec<String> = (pids.iter().zip(cpu_seconds(&pids).iter().zip(&cpu0)))
         .map(|((name, _), (after, before))| format!("{name} {:.1} s", after - before))
         .collect();
@@ -356,6 +359,21 @@ async fn run(args: &Args, bin: &Path, n: usize) -> anyhow::Result<Row> {
         "N={n}: CPU used from instantiate to Applied ({:.1} s wall, 2 cores): {}",
         applied.as_secs_f64(),
         cpu.join(", ")
+    );
+    let per_cluster: Vec<String> = requests
+        .iter()
+        .map(|(method, after)| {
+            (
+                method,
+                after - requests0.get(method).copied().unwrap_or(0.0),
+            )
+        })
+        .filter(|(_, d)| *d > 0.0)
+        .map(|(method, d)| format!("{method} {:.2}", d / n as f64))
+        .collect();
+    println!(
+        "N={n}: etcd requests per cluster from instantiate to Applied (every client): {}",
+        per_cluster.join(", ")
     );
     print_saga_steps(ctx.as_ref(), id, wall0, n).await?;
     let ready = tokio::time::timeout(TIMEOUT, ready)

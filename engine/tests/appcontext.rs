@@ -247,3 +247,92 @@ async fn a_context_without_status_reads_as_incomplete_and_delete_cleans_it_up() 
     assert!(store.range(&keys.prefix()).await.unwrap().kvs.is_empty());
     assert!(Reader::open(&store, neighbour.id).await.is_ok());
 }
+
+/// A store that yields before every transaction, so that concurrent readers interleave, and counts the
+/// reads of each blob key.
+struct Yielding {
+    inner: EmbeddedStore,
+    blob_reads: Arc<Mutex<BTreeMap<Key, usize>>>,
+}
+
+#[async_trait]
+impl ContextStore for Yielding {
+    async fn txn(&self, txn: Txn) -> context::Result<TxnResponse> {
+        tokio::task::yield_now().await;
+        for op in &txn.success {
+            if let context::Op::Get(key) = op
+                && String::from_utf8_lossy(key.as_bytes()).contains("/blob/")
+            {
+                *self
+                    .blob_reads
+                    .lock()
+                    .unwrap()
+                    .entry(key.clone())
+                    .or_default() += 1;
+            }
+        }
+        self.inner.txn(txn).await
+    }
+    async fn watch(&self, prefix: &Key, from: Option<Revision>) -> context::Result<Watch> {
+        self.inner.watch(prefix, from).await
+    }
+    async fn compact(&self, revision: Revision) -> context::Result<()> {
+        self.inner.compact(revision).await
+    }
+}
+
+#[tokio::test]
+async fn concurrent_readers_sharing_blobs_read_each_body_once_and_get_what_the_reader_gets() {
+    let dir = tempfile::tempdir().unwrap();
+    let blob_reads = Arc::new(Mutex::new(BTreeMap::new()));
+    let store = Yielding {
+        inner: EmbeddedStore::open(dir.path().join("canopy.redb")).unwrap(),
+        blob_reads: blob_reads.clone(),
+    };
+    // One app on 20 clusters, 4 resources each: resource 0 differs per cluster, 3 are shared.
+    let ctx = fixture(5, 1, 20, 4);
+    appcontext::write(&store, &ctx).await.unwrap();
+    let app = &ctx.apps[0];
+    let keys = ContextKeys::new(ctx.id);
+    let shared = appcontext::SharedBlobs::default();
+    let read = futures::future::join_all(app.clusters.keys().map(|cluster| {
+        let (store, shared, keys) = (&store, &shared, &keys);
+        async move {
+            let record = store.get(&keys.cluster(&app.name, cluster)).await.unwrap();
+            let manifests = appcontext::manifests_from(
+                store,
+                ctx.id,
+                &app.name,
+                cluster,
+                record.as_ref(),
+                shared,
+            )
+            .await
+            .unwrap();
+            (cluster.clone(), manifests)
+        }
+    }))
+    .await;
+    for (cluster, manifests) in &read {
+        assert_eq!(Some(manifests), app.clusters.get(cluster), "{cluster}");
+    }
+    // Every distinct body of the app: resource 0 per cluster, plus the shared resources, hooks and CRDs.
+    let bodies = store
+        .inner
+        .range(&Key::new(format!(
+            "/canopy/ctx/{}/app/{}/blob/",
+            ctx.id, app.name
+        )))
+        .await
+        .unwrap()
+        .kvs
+        .len();
+    assert!(bodies > 20, "{bodies}");
+    let reads = blob_reads.lock().unwrap().clone();
+    assert_eq!(reads.len(), bodies, "every distinct body was read");
+    assert!(
+        reads.values().all(|&n| n == 1),
+        "no body was read twice, though 20 readers wanted the shared ones at once: {reads:?}"
+    );
+    assert_eq!(shared.len(), bodies);
+}

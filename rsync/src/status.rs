@@ -6,16 +6,21 @@
 //!
 //! A failed swap reads the key in the same transaction, so the next attempt needs no separate read; and a
 //! writer that expects the key not to exist yet ([`StatusWriter::create_or_update`]) skips the first read
-//! too: a wrong guess costs one failed swap, which returns the value to go on with.
+//! too: a wrong guess costs one failed swap, which returns the value to go on with. For the same reason
+//! the writer remembers the last value it wrote or read at each key of an app still on its way (not yet
+//! `Ready`, `Failed`, `Deleted` or `Stopped`), and swaps against that instead of reading first: the next
+//! write to a key is usually this process's own (the readiness monitor's after the task's). A write that
+//! would change nothing against a remembered value reads the key before it concludes so.
 
 use std::sync::Arc;
 
-use canopy_engine::appcontext::{AppProgress, ContextKeys, Ready};
-use canopy_engine::context::{Compare, ContextStore, KeyValue, Op, Txn};
+use canopy_engine::appcontext::{AppProgress, ContextKeys, Phase, Ready};
+use canopy_engine::context::{Compare, ContextStore, Key, KeyValue, Op, Txn};
 use canopy_engine::events::Outbox;
 use canopy_schemas::event::{Event, Identity};
 use canopy_schemas::name::{AppName, ClusterRef};
 use canopy_schemas::{ContextId, Timestamp};
+use dashmap::DashMap;
 
 /// Where one app on one cluster is reported.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -44,16 +49,38 @@ pub struct StatusError {
     pub retryable: bool,
 }
 
-/// Writes status values and their events.
+/// Writes status values and their events. Clones share the remembered values.
 #[derive(Clone)]
 pub struct StatusWriter {
     store: Arc<dyn ContextStore>,
+    last: Arc<DashMap<Key, KeyValue>>,
 }
 
 impl StatusWriter {
+    /// How many values are remembered at most: when full, the memory is emptied and refilled.
+    pub const REMEMBERED: usize = 16_384;
+
     /// A writer over `store`.
     pub fn new(store: Arc<dyn ContextStore>) -> Self {
-        Self { store }
+        Self {
+            store,
+            last: Arc::default(),
+        }
+    }
+
+    /// Keeps `kv` as the guess for the next write at its key while its app is on its way.
+    fn remember(&self, kv: KeyValue, value: &AppProgress) {
+        if matches!(
+            value.phase,
+            Phase::Ready | Phase::Failed | Phase::Deleted | Phase::Stopped
+        ) {
+            self.last.remove(&kv.key);
+            return;
+        }
+        if self.last.len() >= Self::REMEMBERED {
+            self.last.clear();
+        }
+        self.last.insert(kv.key.clone(), kv);
     }
 
     /// Reads the slot's value, or `seed()` when it has none.
@@ -120,13 +147,21 @@ impl StatusWriter {
     ) -> Result<Option<AppProgress>, StatusError> {
         let key = ContextKeys::new(slot.ctx).cluster_status(&slot.cluster, &slot.app);
         loop {
+            // A remembered value is a guess: the key may have changed since.
+            let mut guessed = false;
             let current = match known.take() {
                 Some(current) => current,
-                None => self
-                    .store
-                    .get(&key)
-                    .await
-                    .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?,
+                None => match self.last.get(&key).map(|kv| kv.clone()) {
+                    Some(kv) => {
+                        guessed = true;
+                        Some(kv)
+                    }
+                    None => self
+                        .store
+                        .get(&key)
+                        .await
+                        .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?,
+                },
             };
             let (old, guard) = match &current {
                 Some(kv) => (
@@ -144,13 +179,18 @@ impl StatusWriter {
             let mut events = transitions(slot, old.as_ref(), &new);
             events.extend(extra.iter().cloned());
             if old.as_ref().is_some_and(|o| same(o, &new)) && events.is_empty() {
+                if guessed {
+                    // Nothing to change against the guess: read what is there before concluding so.
+                    self.last.remove(&key);
+                    continue;
+                }
                 return Ok(Some(new));
             }
             new.updated_at = Timestamp::now();
             let value = new
                 .encode(&key)
                 .map_err(|e| error(slot, e.to_string(), false))?;
-            let mut ops = vec![Op::put(key.clone(), value)];
+            let mut ops = vec![Op::put(key.clone(), value.clone())];
             ops.extend(Outbox::stage_all(&events).map_err(|e| error(slot, e.to_string(), false))?);
             let done = self
                 .store
@@ -164,6 +204,7 @@ impl StatusWriter {
                 .map_err(|e| error(slot, e.to_string(), e.is_retryable()))?;
             if !done.succeeded {
                 // Another writer came first: go on from what it wrote.
+                self.last.remove(&key);
                 known = Some(
                     done.responses
                         .into_iter()
@@ -172,6 +213,16 @@ impl StatusWriter {
                 );
                 continue;
             }
+            let written = KeyValue {
+                key: key.clone(),
+                value,
+                create_revision: current
+                    .as_ref()
+                    .map_or(done.revision, |kv| kv.create_revision),
+                mod_revision: done.revision,
+                version: current.as_ref().map_or(1, |kv| kv.version + 1),
+            };
+            self.remember(written, &new);
             return Ok(Some(new));
         }
     }

@@ -2,67 +2,18 @@
 //! work is recorded and queued; a repeat queues nothing twice; a missing context is NOT_FOUND and a state
 //! that forbids the call is FAILED_PRECONDITION.
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use canopy_engine::appcontext::{
-    self, App, AppContext, ContextKeys, Manifest, Manifests, Meta, Placed, Placement, Reader, State,
-};
+use canopy_engine::appcontext::{self, ContextKeys, Reader, State};
 use canopy_engine::context::{ContextStore, EmbeddedStore};
 use canopy_rsync::intake::{Intake, IntakeError};
 use canopy_rsync::op::{self, OpKind, OpRecord};
 use canopy_rsync::queue::{EmbeddedQueue, Queue};
 use canopy_schemas::ContextId;
-use canopy_schemas::name::{AppName, ClusterRef};
-
-fn context(id: u64, clusters: usize) -> AppContext {
-    let refs: Vec<ClusterRef> = (0..clusters)
-        .map(|c| format!("p+c{c}").parse().unwrap())
-        .collect();
-    let manifests = Manifests {
-        resources: vec![Manifest {
-            api_version: "v1".into(),
-            kind: "ConfigMap".into(),
-            name: "cm".into(),
-            namespace: None,
-            body: b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n".to_vec(),
-        }],
-        ..Manifests::default()
-    };
-    AppContext {
-        id: ContextId::new(id),
-        meta: Meta {
-            project: "proj".parse().unwrap(),
-            composite_app: "ca".parse().unwrap(),
-            version: "v1".parse().unwrap(),
-            dig: "dig".parse().unwrap(),
-            revision: canopy_schemas::Revision::FIRST,
-            namespace: "default".into(),
-            logical_cloud: None,
-            for_cloud: false,
-        },
-        apps: vec![App {
-            name: AppName::new("web").unwrap(),
-            depends_on: Vec::new(),
-            placement: Placement {
-                clusters: refs
-                    .iter()
-                    .map(|r| Placed {
-                        cluster: r.clone(),
-                        group: None,
-                        score: None,
-                    })
-                    .collect(),
-                dropped: Vec::new(),
-            },
-            clusters: refs
-                .iter()
-                .map(|r| (r.clone(), manifests.clone()))
-                .collect::<BTreeMap<_, _>>(),
-        }],
-    }
-}
+use common::context;
 
 async fn setup() -> (
     tempfile::TempDir,

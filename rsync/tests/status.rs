@@ -154,9 +154,11 @@ async fn a_first_write_that_finds_a_value_goes_on_from_that_value() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_update_reads_first_and_a_lost_swap_needs_no_second_read() {
+async fn an_update_of_a_key_it_does_not_remember_reads_first_and_a_lost_swap_needs_no_second_read()
+{
     let f = Fixture::new();
-    f.writer
+    // Written by another process: this writer has no memory of the key.
+    StatusWriter::new(f.store.clone())
         .update(&f.slot, pending, |p| p.phase = Phase::Applying, Vec::new())
         .await
         .unwrap();
@@ -199,4 +201,97 @@ async fn an_update_reads_first_and_a_lost_swap_needs_no_second_read() {
     assert_eq!(f.calls(), 5);
     assert_eq!(written.last_error.as_deref(), Some("from the other writer"));
     assert_eq!(f.stored().await.phase, Phase::Applied);
+}
+
+#[tokio::test]
+async fn a_writer_swaps_against_the_value_it_wrote_last_without_reading_until_the_app_is_ready() {
+    let f = Fixture::new();
+    f.writer
+        .create_or_update(&f.slot, pending, |p| p.phase = Phase::Applied)
+        .await
+        .unwrap();
+    f.calls();
+    f.writer
+        .update(&f.slot, pending, |p| p.phase = Phase::Ready, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        f.calls(),
+        1,
+        "the swap against the value written last, no read"
+    );
+    assert_eq!(f.stored().await.phase, Phase::Ready);
+    // A Ready app's key is forgotten: its next write, rare, reads first.
+    f.writer
+        .update(&f.slot, pending, |p| p.phase = Phase::Applied, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(f.calls(), 2, "a read, then the swap");
+    assert_eq!(f.stored().await.phase, Phase::Applied);
+}
+
+#[tokio::test]
+async fn a_remembered_value_another_writer_replaced_costs_a_failed_swap_and_loses_nothing() {
+    let f = Fixture::new();
+    f.writer
+        .create_or_update(&f.slot, pending, |p| p.phase = Phase::Applying)
+        .await
+        .unwrap();
+    StatusWriter::new(f.store.clone())
+        .update(
+            &f.slot,
+            pending,
+            |p| p.last_error = Some("from the other writer".into()),
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    f.calls();
+    let written = f
+        .writer
+        .update(&f.slot, pending, |p| p.phase = Phase::Applied, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        f.calls(),
+        2,
+        "the failed swap (which returned the value), then the swap"
+    );
+    let stored = f.stored().await;
+    assert_eq!(stored.phase, Phase::Applied);
+    assert_eq!(
+        stored.last_error.as_deref(),
+        Some("from the other writer"),
+        "the change was made to the stored value, not to the remembered one"
+    );
+    assert_eq!(written, stored);
+    let last = f.events().await.pop().unwrap();
+    assert_eq!(
+        (last.from.as_deref(), last.to.as_str()),
+        (Some("Applying"), "Applied")
+    );
+}
+
+#[tokio::test]
+async fn a_change_that_is_nothing_against_a_stale_memory_is_checked_against_the_store() {
+    let f = Fixture::new();
+    f.writer
+        .create_or_update(&f.slot, pending, |p| p.phase = Phase::Applying)
+        .await
+        .unwrap();
+    // Another writer moves the app on behind this writer's back.
+    StatusWriter::new(f.store.clone())
+        .update(&f.slot, pending, |p| p.phase = Phase::Failed, Vec::new())
+        .await
+        .unwrap();
+    f.calls();
+    // Against what this writer remembers, `Applying` changes nothing; against the store it does.
+    let written = f
+        .writer
+        .update(&f.slot, pending, |p| p.phase = Phase::Applying, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(f.calls(), 2, "a read, then the swap");
+    assert_eq!(written.phase, Phase::Applying);
+    assert_eq!(f.stored().await.phase, Phase::Applying);
 }

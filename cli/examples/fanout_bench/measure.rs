@@ -1,7 +1,7 @@
 //! What the benchmark reads while it runs: the saga's and the DIG's recorded times, the `st/` keys,
 //! and the two raw limits (edgesim's server-side apply, etcd's transactions).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -168,4 +168,30 @@ pub async fn etcd_limit(ctx: Arc<dyn ContextStore>) -> anyhow::Result<f64> {
     });
     futures::future::join_all(loops).await;
     Ok(ok.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+}
+
+/// etcd's count of handled gRPC requests by method (`grpc_server_handled_total` on its `/metrics`).
+pub async fn etcd_requests(endpoint: &str) -> anyhow::Result<BTreeMap<String, f64>> {
+    let text = reqwest::get(format!("{endpoint}/metrics"))
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let mut counts = BTreeMap::new();
+    for line in text.lines() {
+        let Some(labels) = line.strip_prefix("grpc_server_handled_total{") else {
+            continue;
+        };
+        let Some((labels, value)) = labels.rsplit_once("} ") else {
+            continue;
+        };
+        let method = labels
+            .split(',')
+            .find_map(|l| l.strip_prefix("grpc_method=\""))
+            .map(|m| m.trim_end_matches('"'));
+        if let (Some(method), Ok(value)) = (method, value.trim().parse::<f64>()) {
+            *counts.entry(method.to_owned()).or_default() += value;
+        }
+    }
+    Ok(counts)
 }

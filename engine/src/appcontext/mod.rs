@@ -36,7 +36,7 @@ pub use model::{
     Placement,
 };
 pub use progress::{AppProgress, Connectivity, Deployed, Phase, Ready, ResourceProgress};
-pub use read::{BlobCache, Reader};
+pub use read::{Reader, SharedBlobs, manifests_from};
 pub use record::{State, Status};
 pub use write::{Written, write, write_as};
 

@@ -2,21 +2,166 @@
 //! cluster's resources, hooks and CRDs with their bodies resolved from the blobs.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use canopy_schemas::ContextId;
 use canopy_schemas::name::{AppName, ClusterRef};
+use tokio::sync::OnceCell;
 
 use super::keys::ContextKeys;
 use super::model::{App, AppContext, Dependency, Hook, Manifest, Manifests, Meta, Placement};
 use super::record::{AppsRecord, ClusterRecord, Entry, Status, decode};
 use super::{BlobHash, Error, Result};
-use crate::context::{ContextStore, Key};
+use crate::context::{ContextStore, Key, KeyValue};
 
-/// Bodies already read, by app and hash.
-/// Resource bodies already read, by app and hash: identical bodies are read once.
-pub type BlobCache = HashMap<(AppName, BlobHash), Vec<u8>>;
+/// A blob of an app: its app and hash.
+type BlobId = (AppName, BlobHash);
 
-type Blobs = BlobCache;
+/// Resource bodies one reader has read: identical bodies are read once.
+type Blobs = HashMap<BlobId, Vec<u8>>;
+
+/// A body being read or read, for everyone who waits on it.
+type SharedBody = Arc<OnceCell<Vec<u8>>>;
+
+/// Resource bodies of one context, shared by concurrent readers: each body is read from the store once,
+/// however many readers ask for it at the same moment (the first asks, the others wait for its answer).
+/// The thousands of cluster tasks of one context start together and want the same few bodies.
+#[derive(Default)]
+pub struct SharedBlobs {
+    bodies: Mutex<HashMap<BlobId, SharedBody>>,
+}
+
+impl SharedBlobs {
+    /// How many bodies are held.
+    pub fn len(&self) -> usize {
+        self.bodies.lock().expect("lock").len()
+    }
+
+    /// True when no body is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl std::fmt::Debug for SharedBlobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedBlobs")
+            .field("bodies", &self.len())
+            .finish()
+    }
+}
+
+/// Where a reader gets the bodies of blobs from.
+enum Bodies<'a> {
+    /// One reader's own cache.
+    Own(&'a mut Blobs),
+    /// Shared by concurrent readers.
+    Shared(&'a SharedBlobs),
+}
+
+impl Bodies<'_> {
+    /// The body of `hash` in `app`, read at `key` when it is not known yet.
+    async fn body<S: ContextStore + ?Sized>(
+        &mut self,
+        store: &S,
+        key: Key,
+        app: &AppName,
+        hash: BlobHash,
+    ) -> Result<Vec<u8>> {
+        match self {
+            Self::Own(cache) => {
+                let cached = (app.clone(), hash);
+                if let Some(body) = cache.get(&cached) {
+                    return Ok(body.clone());
+                }
+                let body = read_blob(store, key).await?;
+                cache.insert(cached, body.clone());
+                Ok(body)
+            }
+            Self::Shared(shared) => {
+                let cell = shared
+                    .bodies
+                    .lock()
+                    .expect("lock")
+                    .entry((app.clone(), hash))
+                    .or_default()
+                    .clone();
+                // A failed read leaves the cell empty: the next reader tries again.
+                let body = cell.get_or_try_init(|| read_blob(store, key)).await?;
+                Ok(body.clone())
+            }
+        }
+    }
+}
+
+async fn read_blob<S: ContextStore + ?Sized>(store: &S, key: Key) -> Result<Vec<u8>> {
+    let kv = store.get(&key).await?.ok_or(Error::Missing(key))?;
+    Ok(kv.value)
+}
+
+/// What `app` of context `ctx` deploys on `cluster`, from `record`: the value read at
+/// [`ContextKeys::cluster`] (`None`: the key is missing). Bodies come through `blobs`. For a caller that
+/// read the record together with other keys, in one request.
+pub async fn manifests_from<S: ContextStore + ?Sized>(
+    store: &S,
+    ctx: ContextId,
+    app: &AppName,
+    cluster: &ClusterRef,
+    record: Option<&KeyValue>,
+    blobs: &SharedBlobs,
+) -> Result<Manifests> {
+    let keys = ContextKeys::new(ctx);
+    let key = keys.cluster(app, cluster);
+    let kv = record.ok_or_else(|| Error::Missing(key.clone()))?;
+    let record: ClusterRecord = decode(&key, &kv.value)?;
+    build(store, &keys, app, record, &mut Bodies::Shared(blobs)).await
+}
+
+/// The manifests of a cluster record, in order, with their bodies.
+async fn build<S: ContextStore + ?Sized>(
+    store: &S,
+    keys: &ContextKeys,
+    app: &AppName,
+    record: ClusterRecord,
+    bodies: &mut Bodies<'_>,
+) -> Result<Manifests> {
+    let mut manifests = Manifests::default();
+    for entry in record.resources {
+        manifests
+            .resources
+            .push(resolve(store, keys, app, entry, bodies).await?);
+    }
+    for (event, entry) in record.hooks {
+        let manifest = resolve(store, keys, app, entry, bodies).await?;
+        manifests.hooks.push(Hook { event, manifest });
+    }
+    for entry in record.crds {
+        manifests
+            .crds
+            .push(resolve(store, keys, app, entry, bodies).await?);
+    }
+    Ok(manifests)
+}
+
+/// The manifest of `entry`, with its body from the blob.
+async fn resolve<S: ContextStore + ?Sized>(
+    store: &S,
+    keys: &ContextKeys,
+    app: &AppName,
+    entry: Entry,
+    bodies: &mut Bodies<'_>,
+) -> Result<Manifest> {
+    let body = bodies
+        .body(store, keys.blob(app, &entry.blob), app, entry.blob)
+        .await?;
+    Ok(Manifest {
+        api_version: entry.api_version,
+        kind: entry.kind,
+        name: entry.name,
+        namespace: entry.namespace,
+        body,
+    })
+}
 
 /// A reader of one complete AppContext.
 pub struct Reader<'a, S: ?Sized> {
@@ -106,17 +251,6 @@ impl<'a, S: ContextStore + ?Sized> Reader<'a, S> {
         })
     }
 
-    /// What `app` deploys on `cluster`, reading bodies through `blobs` (bodies found there are not read
-    /// again; bodies read are added).
-    pub async fn manifests_cached(
-        &self,
-        app: &AppName,
-        cluster: &ClusterRef,
-        blobs: &mut BlobCache,
-    ) -> Result<Manifests> {
-        self.manifests_with(app, cluster, blobs).await
-    }
-
     async fn manifests_with(
         &self,
         app: &AppName,
@@ -124,41 +258,7 @@ impl<'a, S: ContextStore + ?Sized> Reader<'a, S> {
         blobs: &mut Blobs,
     ) -> Result<Manifests> {
         let record: ClusterRecord = get(self.store, &self.keys.cluster(app, cluster)).await?;
-        let mut manifests = Manifests::default();
-        for entry in record.resources {
-            manifests
-                .resources
-                .push(self.resolve(app, entry, blobs).await?);
-        }
-        for (event, entry) in record.hooks {
-            let manifest = self.resolve(app, entry, blobs).await?;
-            manifests.hooks.push(Hook { event, manifest });
-        }
-        for entry in record.crds {
-            manifests.crds.push(self.resolve(app, entry, blobs).await?);
-        }
-        Ok(manifests)
-    }
-
-    /// The manifest of `entry`, with its body from the blob.
-    async fn resolve(&self, app: &AppName, entry: Entry, blobs: &mut Blobs) -> Result<Manifest> {
-        let cached = (app.clone(), entry.blob);
-        let body = match blobs.get(&cached) {
-            Some(body) => body.clone(),
-            None => {
-                let key = self.keys.blob(app, &entry.blob);
-                let kv = self.store.get(&key).await?.ok_or(Error::Missing(key))?;
-                blobs.insert(cached, kv.value.clone());
-                kv.value
-            }
-        };
-        Ok(Manifest {
-            api_version: entry.api_version,
-            kind: entry.kind,
-            name: entry.name,
-            namespace: entry.namespace,
-            body,
-        })
+        build(self.store, &self.keys, app, record, &mut Bodies::Own(blobs)).await
     }
 }
 

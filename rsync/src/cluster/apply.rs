@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use canopy_engine::appcontext::Manifest;
+use kube::Resource;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use serde_json::Value;
 
@@ -48,10 +49,12 @@ impl std::fmt::Debug for Inner {
     }
 }
 
-/// Where one manifest's object lives: its effective namespace and an API handle to it.
+/// Where one manifest's object lives: its effective namespace, an API handle to it, and the request
+/// builder for its collection.
 pub(super) struct Target {
     pub(super) namespace: Option<String>,
     pub(super) api: Api<DynamicObject>,
+    pub(super) requests: kube::core::Request,
 }
 
 impl Cluster {
@@ -119,7 +122,8 @@ impl Cluster {
 
     /// Server-side applies `m` with field manager `canopy`, forcing ownership, labelled with
     /// `deployment_id` (see [`body::DEPLOYMENT_ID_LABEL`]). A 404 (a kind whose CRD was replaced, say)
-    /// refreshes discovery and is tried once more.
+    /// refreshes discovery and is tried once more. The object the cluster answers with is not parsed:
+    /// nothing here needs it, and readiness comes from the watches.
     pub async fn apply(&self, m: &Manifest, deployment_id: &str) -> Result<()> {
         let what = format!("applying {}", describe(m));
         let params = PatchParams::apply(FIELD_MANAGER).force();
@@ -127,12 +131,12 @@ impl Cluster {
         loop {
             let target = self.target(m).await?;
             let obj = body::prepared(m, target.namespace.as_deref(), deployment_id)?;
-            let api = &target.api;
-            let result = self
-                .call_raw(&what, async {
-                    api.patch(&m.name, &params, &Patch::Apply(&*obj)).await
-                })
-                .await?;
+            let request = target
+                .requests
+                .patch(&m.name, &params, &Patch::Apply(&*obj))
+                .map_err(|e| ApplyError::Terminal(format!("{what}: building the request: {e}")))?;
+            let client = &self.inner.client;
+            let result = self.call_raw(&what, client.request_text(request)).await?;
             match result {
                 Ok(_) => return Ok(()),
                 Err(e) if api_code(&e) == Some(404) && !refreshed => {
@@ -236,22 +240,23 @@ impl Cluster {
 
     fn target_of(&self, kind: Kind, m: &Manifest) -> Target {
         let client = self.inner.client.clone();
-        if kind.namespaced {
-            let ns = m
-                .namespace
+        let namespace = kind.namespaced.then(|| {
+            m.namespace
                 .clone()
-                .unwrap_or_else(|| self.inner.namespace.clone());
-            let api = Api::namespaced_with(client, &ns, &kind.resource);
-            Target {
-                namespace: Some(ns),
-                api,
-            }
-        } else {
-            let api = Api::all_with(client, &kind.resource);
-            Target {
-                namespace: None,
-                api,
-            }
+                .unwrap_or_else(|| self.inner.namespace.clone())
+        });
+        let api = match &namespace {
+            Some(ns) => Api::namespaced_with(client, ns, &kind.resource),
+            None => Api::all_with(client, &kind.resource),
+        };
+        let requests = kube::core::Request::new(DynamicObject::url_path(
+            &kind.resource,
+            namespace.as_deref(),
+        ));
+        Target {
+            namespace,
+            api,
+            requests,
         }
     }
 

@@ -12,6 +12,7 @@ use canopy_schemas::event::{Event, Identity};
 use canopy_schemas::name::{AppName, ClusterRef};
 use canopy_schemas::{ContextId, Timestamp};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::cluster::{Cluster, ResourceId, Subscription, Watches};
@@ -34,6 +35,8 @@ pub struct Watched {
     status: StatusWriter,
     entries: Mutex<HashMap<AppKey, Entry>>,
     index: Mutex<HashMap<ResourceId, Vec<(AppKey, usize)>>>,
+    /// Task writes to check for readiness they missed, handled by the pump (see `catch_up`).
+    written: mpsc::UnboundedSender<(AppKey, AppProgress)>,
     stop: CancellationToken,
 }
 
@@ -46,6 +49,7 @@ impl Watched {
         status: StatusWriter,
         resync: Duration,
     ) -> Arc<Self> {
+        let (written, rechecks) = mpsc::unbounded_channel();
         let watched = Arc::new(Self {
             cluster,
             watches: Watches::for_cluster(&handle),
@@ -53,9 +57,15 @@ impl Watched {
             status,
             entries: Mutex::default(),
             index: Mutex::default(),
+            written,
             stop: CancellationToken::new(),
         });
-        tokio::spawn(pump(Arc::downgrade(&watched), watched.stop.clone(), resync));
+        tokio::spawn(pump(
+            Arc::downgrade(&watched),
+            rechecks,
+            watched.stop.clone(),
+            resync,
+        ));
         watched
     }
 
@@ -144,13 +154,21 @@ impl Watched {
             .unwrap_or_default()
     }
 
-    /// Records the readiness the watches know now that `written` (the value of the app's status just
-    /// written by its task, with the readiness known then) does not show. A change that came between the
-    /// task's read of the readiness and its commit may have been judged by the pump against the value
-    /// before it, in which the resource was not applied yet, and dropped; nothing is lost this way.
-    pub async fn catch_up(&self, ctx: ContextId, app: &AppName, written: &AppProgress) {
+    /// Has the readiness the watches know now recorded where `written` (the value of the app's status
+    /// just written by its task, with the readiness known then) does not show it. A change that came
+    /// between the task's read of the readiness and its commit may have been judged by the pump against
+    /// the value before it, in which the resource was not applied yet, and dropped; nothing is lost this
+    /// way. The pump does the check, after the changes it has already taken: every readiness write of a
+    /// cluster comes from its pump, one at a time, so two of them never race for the same key.
+    pub fn catch_up(&self, ctx: ContextId, app: &AppName, written: AppProgress) {
+        // Sending fails only when the pump has ended: the cluster is no longer followed.
+        let _ = self.written.send(((ctx, app.clone()), written));
+    }
+
+    /// The pump's half of [`catch_up`](Self::catch_up).
+    async fn check_written(&self, key: &AppKey, written: &AppProgress) {
         let missed: Vec<(usize, Ready)> = self
-            .readiness(ctx, app)
+            .readiness(key.0, &key.1)
             .into_iter()
             .filter(|(i, r)| {
                 written
@@ -159,7 +177,7 @@ impl Watched {
                     .is_some_and(|w| w.deployed == Deployed::Applied && w.ready != *r)
             })
             .collect();
-        self.record(&(ctx, app.clone()), &missed).await;
+        self.record(key, &missed).await;
     }
 
     /// Stops following `app` of `ctx`.
@@ -184,14 +202,12 @@ impl Watched {
             cluster: self.cluster.clone(),
             app: key.1.clone(),
         };
+        // Only over a status the app's task has written: before that, nothing is applied to be ready,
+        // and the task's own write records the readiness known then (and catches up on what came
+        // after, see `catch_up`).
         let result = self
             .status
-            .update(
-                &slot,
-                || seed(self, key),
-                |p| apply_readiness(p, changes),
-                Vec::new(),
-            )
+            .update_existing(&slot, |p| apply_readiness(p, changes))
             .await;
         if let Err(e) = result {
             tracing::warn!("{e}");
@@ -385,7 +401,12 @@ pub fn apply_readiness(p: &mut AppProgress, changes: &[(usize, Ready)]) {
 /// an app's resources usually come close together, and one write records them all.
 const GATHER: Duration = Duration::from_millis(20);
 
-async fn pump(watched: Weak<Watched>, stop: CancellationToken, resync: Duration) {
+async fn pump(
+    watched: Weak<Watched>,
+    mut written: mpsc::UnboundedReceiver<(AppKey, AppProgress)>,
+    stop: CancellationToken,
+    resync: Duration,
+) {
     let Some(mut changes) = watched.upgrade().map(|w| w.watches.subscribe_all()) else {
         return;
     };
@@ -421,6 +442,10 @@ async fn pump(watched: Weak<Watched>, stop: CancellationToken, resync: Duration)
                 } else {
                     w.on_changes(&batch).await;
                 }
+            }
+            Some((key, value)) = written.recv() => {
+                let Some(w) = watched.upgrade() else { return };
+                w.check_written(&key, &value).await;
             }
             _ = tick.tick() => {
                 let Some(w) = watched.upgrade() else { return };

@@ -22,7 +22,7 @@ use crate::runtime::Runtime;
 use crate::status::Slot;
 
 /// How long an app's sequence runs before its status shows `Applying` (or `Deleting`).
-pub const MARK_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+pub const MARK_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What one app's sequence came to.
 pub enum AppResult {
@@ -223,7 +223,7 @@ impl Apps<'_> {
             })
             .await?;
         if result.is_ok() {
-            self.watched.catch_up(ctx, &a.name, &written).await;
+            self.watched.catch_up(ctx, &a.name, written);
         }
         outcome
     }

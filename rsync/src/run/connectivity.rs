@@ -3,7 +3,7 @@
 //! `unreachable` and `reachable` (once each, by the compare-and-swap that makes the change).
 
 use canopy_engine::appcontext::{AppProgress, Connectivity, Phase, ResourceProgress};
-use canopy_engine::context::{Compare, Op, Txn};
+use canopy_engine::context::{Compare, KeyValue, Op, Txn};
 use canopy_engine::events::Outbox;
 use canopy_schemas::Timestamp;
 use canopy_schemas::event::{Event, Identity};
@@ -57,18 +57,19 @@ pub fn slots(
     slots
 }
 
-/// Records `state` (and `error`) for the cluster and each of `slots`. A cluster with no record has never
+/// Records `state` (and its error) for the cluster and each of `slots`. A cluster with no record has never
 /// been unreachable: `Available` is then nothing to record (a new app's first write records it), nor is it
-/// when the record says `Available` already.
+/// when the record says `Available` already. `known` is the cluster's record when the caller has just
+/// read it (`Some(None)`: there is none); `None` reads it.
 pub async fn record(
     rt: &Runtime,
     cluster: &ClusterRef,
     slots: &[(Slot, Vec<ResourceProgress>)],
-    state: Connectivity,
-    error: Option<String>,
+    (state, error): (Connectivity, Option<String>),
     attempt: u32,
+    known: Option<Option<KeyValue>>,
 ) {
-    let was_retrying = match announce(rt, cluster, state, error.clone(), attempt).await {
+    let was_retrying = match announce(rt, cluster, state, error.clone(), attempt, known).await {
         Ok(before) => before == Some(Connectivity::Retrying),
         Err(e) => {
             tracing::warn!(%cluster, "recording connectivity: {e}");
@@ -108,16 +109,21 @@ pub async fn record(
 }
 
 /// Records the cluster's connectivity at `/canopy/rsync/conn/<cluster>` and announces a change; returns
-/// the state recorded before (`None`: no record, the cluster was never unreachable).
+/// the state recorded before (`None`: no record, the cluster was never unreachable). `known` as in
+/// [`record`]; a stale one costs a failed swap, which leaves the record to the writer that changed it.
 async fn announce(
     rt: &Runtime,
     cluster: &ClusterRef,
     state: Connectivity,
     error: Option<String>,
     attempt: u32,
+    known: Option<Option<KeyValue>>,
 ) -> Result<Option<Connectivity>, String> {
     let key = keys::connectivity(cluster);
-    let current = rt.store.get(&key).await.map_err(|e| e.to_string())?;
+    let current = match known {
+        Some(current) => current,
+        None => rt.store.get(&key).await.map_err(|e| e.to_string())?,
+    };
     let before = current.as_ref().map(|kv| kv.value.as_slice());
     let was = before.map(|b| {
         if b == Connectivity::Retrying.as_str().as_bytes() {

@@ -100,14 +100,37 @@ pub async fn task(rt: Arc<Runtime>, delivery: Box<dyn Delivery>) {
 async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String> {
     let keys = ContextKeys::new(t.ctx);
     let store_error = |e: canopy_engine::context::Error| e.to_string();
-    // The operation, the cluster's completion marker and the stop flag, in one read.
-    let [op_kv, done_kv, stop_kv]: [Option<KeyValue>; 3] = rt
+    let skeleton = match rt.skeletons.get(&rt.store, t.ctx).await {
+        Ok(skeleton) => skeleton,
+        // A context deleted with its operation leaves a stale task; any other failure is retried.
+        Err(e) => {
+            return match rt.store.get(&keys.rsync_op()).await.map_err(store_error)? {
+                None => Ok(Verdict::Stale),
+                Some(_) => Err(e.to_string()),
+            };
+        }
+    };
+    // The operation, the cluster's completion marker, the stop flag, the cluster's connectivity record
+    // and the resource lists of its apps, in one read.
+    let mut values = rt
         .store
-        .get_all(&[keys.rsync_op(), keys.rsync_done(&t.cluster), keys.stop()])
+        .get_all(
+            &[
+                keys.rsync_op(),
+                keys.rsync_done(&t.cluster),
+                keys.stop(),
+                crate::keys::connectivity(&t.cluster),
+            ]
+            .into_iter()
+            .chain(ContextPlan::record_keys(&skeleton, t.ctx, &t.cluster))
+            .collect::<Vec<_>>(),
+        )
         .await
-        .map_err(store_error)?
+        .map_err(store_error)?;
+    let records = values.split_off(4.min(values.len()));
+    let [op_kv, done_kv, stop_kv, conn_kv]: [Option<KeyValue>; 4] = values
         .try_into()
-        .map_err(|_| "the store answered a read of three keys with another count".to_string())?;
+        .map_err(|_| "the store answered a read of several keys with fewer values".to_string())?;
     let Some(op_kv) = op_kv else {
         return Ok(Verdict::Stale);
     };
@@ -131,7 +154,7 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
     if stop_kv.is_some() {
         return Ok(Verdict::Done(Outcome::Stopped, op_kv.mod_revision));
     }
-    let plan = ContextPlan::load(&rt.store, &rt.skeletons, t.ctx, &t.cluster)
+    let plan = ContextPlan::from_records(&rt.store, skeleton, t.ctx, &t.cluster, &records)
         .await
         .map_err(|e| e.to_string())?;
     let old = match record.from {
@@ -155,9 +178,9 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
             rt,
             &t.cluster,
             &slots,
-            Connectivity::Retrying,
-            Some(e.to_string()),
+            (Connectivity::Retrying, Some(e.to_string())),
             attempt,
+            Some(conn_kv),
         )
         .await;
         return Ok(Verdict::Retry(e.to_string()));
@@ -166,9 +189,9 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
         rt,
         &t.cluster,
         &slots,
-        Connectivity::Available,
-        None,
+        (Connectivity::Available, None),
         attempt,
+        Some(conn_kv),
     )
     .await;
     let apps = Apps {
@@ -188,9 +211,9 @@ async fn execute(rt: &Runtime, t: &Task, attempt: u32) -> Result<Verdict, String
                     rt,
                     &t.cluster,
                     &slots,
-                    Connectivity::Retrying,
-                    Some(e.to_string()),
+                    (Connectivity::Retrying, Some(e.to_string())),
                     attempt,
+                    None,
                 )
                 .await;
             }

@@ -4,10 +4,11 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use canopy_engine::appcontext::{self, Dependency, Manifests, Reader};
-use canopy_engine::context::ContextStore;
+use canopy_engine::appcontext::{self, ContextKeys, Dependency, Manifests, Reader, SharedBlobs};
+use canopy_engine::context::{ContextStore, Key, KeyValue};
 use canopy_schemas::ContextId;
 use canopy_schemas::name::{AppName, ClusterRef};
+use tokio::sync::OnceCell;
 
 /// One app on the task's cluster.
 #[derive(Clone, Debug)]
@@ -40,7 +41,7 @@ pub struct Skeleton {
     namespace: String,
     placements: Vec<(AppName, BTreeSet<ClusterRef>, Vec<Dependency>)>,
     /// Resource bodies read so far: the same bodies go to most clusters.
-    blobs: std::sync::Mutex<appcontext::BlobCache>,
+    blobs: SharedBlobs,
 }
 
 impl Skeleton {
@@ -65,34 +66,48 @@ impl Skeleton {
             blobs: Default::default(),
         })
     }
+
+    /// The apps placed on `cluster`, in the context's order.
+    fn apps_on<'a>(
+        &'a self,
+        cluster: &'a ClusterRef,
+    ) -> impl Iterator<Item = &'a (AppName, BTreeSet<ClusterRef>, Vec<Dependency>)> + 'a {
+        self.placements
+            .iter()
+            .filter(move |(_, clusters, _)| clusters.contains(cluster))
+    }
 }
 
 /// Skeletons by context, so that ten thousand tasks of one context read its placements once, not ten
-/// thousand times. Bounded: when full, it is emptied and refilled by the contexts in use.
+/// thousand times: the first task of a context reads it, and the tasks that start meanwhile wait for that
+/// read. Bounded: when full, it is emptied and refilled by the contexts in use.
 #[derive(Default)]
 pub struct Skeletons {
-    cache: dashmap::DashMap<ContextId, Arc<Skeleton>>,
+    cache: dashmap::DashMap<ContextId, Arc<OnceCell<Arc<Skeleton>>>>,
 }
 
 impl Skeletons {
     /// How many contexts are kept.
     pub const LIMIT: usize = 256;
 
-    /// The skeleton of `ctx`, read on first use.
+    /// The skeleton of `ctx`, read on first use. A failed read is not kept: the next call reads again.
     pub async fn get(
         &self,
         store: &Arc<dyn ContextStore>,
         ctx: ContextId,
     ) -> appcontext::Result<Arc<Skeleton>> {
-        if let Some(s) = self.cache.get(&ctx) {
-            return Ok(s.clone());
-        }
-        let skeleton = Arc::new(Skeleton::load(store, ctx).await?);
-        if self.cache.len() >= Self::LIMIT {
-            self.cache.clear();
-        }
-        self.cache.insert(ctx, skeleton.clone());
-        Ok(skeleton)
+        let cell = match self.cache.get(&ctx) {
+            Some(cell) => cell.clone(),
+            None => {
+                if self.cache.len() >= Self::LIMIT {
+                    self.cache.clear();
+                }
+                self.cache.entry(ctx).or_default().clone()
+            }
+        };
+        cell.get_or_try_init(|| async { Skeleton::load(store, ctx).await.map(Arc::new) })
+            .await
+            .cloned()
     }
 }
 
@@ -105,22 +120,53 @@ impl ContextPlan {
         cluster: &ClusterRef,
     ) -> appcontext::Result<Self> {
         let skeleton = skeletons.get(store, ctx).await?;
-        let reader = Reader::open(store.as_ref(), ctx).await?;
+        let records = store
+            .get_all(&Self::record_keys(&skeleton, ctx, cluster))
+            .await?;
+        Self::from_records(store, skeleton, ctx, cluster, &records).await
+    }
+
+    /// The keys [`from_records`](Self::from_records) needs the values of, for a caller that reads them
+    /// with other keys in one request: the resource list of each app on `cluster`.
+    pub fn record_keys(skeleton: &Skeleton, ctx: ContextId, cluster: &ClusterRef) -> Vec<Key> {
+        let keys = ContextKeys::new(ctx);
+        skeleton
+            .apps_on(cluster)
+            .map(|(app, _, _)| keys.cluster(app, cluster))
+            .collect()
+    }
+
+    /// The plan of `ctx` on `cluster` from the values read at [`record_keys`](Self::record_keys), in
+    /// their order; bodies come from the skeleton's shared blobs (read from the store on first use).
+    pub async fn from_records(
+        store: &Arc<dyn ContextStore>,
+        skeleton: Arc<Skeleton>,
+        ctx: ContextId,
+        cluster: &ClusterRef,
+        records: &[Option<KeyValue>],
+    ) -> appcontext::Result<Self> {
         let mut apps = Vec::new();
-        let mut blobs = skeleton.blobs.lock().expect("lock").clone();
-        let known = blobs.len();
-        for (name, clusters, depends_on) in &skeleton.placements {
-            if clusters.contains(cluster) {
-                let manifests = reader.manifests_cached(name, cluster, &mut blobs).await?;
-                apps.push(AppPlan {
-                    name: name.clone(),
-                    depends_on: depends_on.clone(),
-                    manifests: Arc::new(manifests),
-                });
-            }
-        }
-        if blobs.len() > known {
-            skeleton.blobs.lock().expect("lock").extend(blobs);
+        let placed: Vec<_> = skeleton.apps_on(cluster).collect();
+        assert_eq!(
+            placed.len(),
+            records.len(),
+            "one record per app placed on the cluster"
+        );
+        for ((name, _, depends_on), record) in placed.into_iter().zip(records) {
+            let manifests = appcontext::manifests_from(
+                store.as_ref(),
+                ctx,
+                name,
+                cluster,
+                record.as_ref(),
+                &skeleton.blobs,
+            )
+            .await?;
+            apps.push(AppPlan {
+                name: name.clone(),
+                depends_on: depends_on.clone(),
+                manifests: Arc::new(manifests),
+            });
         }
         Ok(Self {
             ctx,

@@ -3,16 +3,20 @@
 
 #![allow(dead_code)] // Each test file uses a different part of the harness.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use canopy_edgesim::cluster::LogEntry;
 use canopy_edgesim::fault::{Faults, Readiness};
 use canopy_edgesim::{Config, Handle};
-use canopy_engine::appcontext::{Hook, Manifest, Manifests};
+use canopy_engine::appcontext::{
+    App, AppContext, Hook, Manifest, Manifests, Meta, Placed, Placement,
+};
 use canopy_rsync::cluster::app::{Report, ResourceEvent};
 use canopy_rsync::cluster::{Clients, Cluster};
-use canopy_schemas::name::ClusterRef;
+use canopy_schemas::ContextId;
+use canopy_schemas::name::{AppName, ClusterRef};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
@@ -252,4 +256,53 @@ pub async fn within<T>(f: impl std::future::Future<Output = T>) -> T {
     tokio::time::timeout(DEADLINE, f)
         .await
         .expect("finished before the deadline")
+}
+
+/// An AppContext of one app, `web`, with one ConfigMap on each of `clusters` clusters `p+c0`, `p+c1`...
+pub fn context(id: u64, clusters: usize) -> AppContext {
+    let refs: Vec<ClusterRef> = (0..clusters)
+        .map(|c| format!("p+c{c}").parse().unwrap())
+        .collect();
+    let manifests = Manifests {
+        resources: vec![Manifest {
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            name: "cm".into(),
+            namespace: None,
+            body: b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n".to_vec(),
+        }],
+        ..Manifests::default()
+    };
+    AppContext {
+        id: ContextId::new(id),
+        meta: Meta {
+            project: "proj".parse().unwrap(),
+            composite_app: "ca".parse().unwrap(),
+            version: "v1".parse().unwrap(),
+            dig: "dig".parse().unwrap(),
+            revision: canopy_schemas::Revision::FIRST,
+            namespace: "default".into(),
+            logical_cloud: None,
+            for_cloud: false,
+        },
+        apps: vec![App {
+            name: AppName::new("web").unwrap(),
+            depends_on: Vec::new(),
+            placement: Placement {
+                clusters: refs
+                    .iter()
+                    .map(|r| Placed {
+                        cluster: r.clone(),
+                        group: None,
+                        score: None,
+                    })
+                    .collect(),
+                dropped: Vec::new(),
+            },
+            clusters: refs
+                .iter()
+                .map(|r| (r.clone(), manifests.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        }],
+    }
 }
