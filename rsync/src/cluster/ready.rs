@@ -7,10 +7,17 @@ use serde_json::Value;
 /// Whether `obj`, a live object of kind `kind`, is ready. Never [`Ready::NotPresent`]: an object that is
 /// judged exists.
 pub fn judge(kind: &str, obj: &Value) -> Ready {
+    judge_parts(kind, int(&obj["metadata"]["generation"]), obj)
+}
+
+/// As [`judge`], for an object whose metadata is held apart (a watched `DynamicObject`): `generation` is
+/// its `metadata.generation`, and `obj` holds its other top-level fields (`spec`, `status`). Nothing is
+/// copied, and a kind without a rule looks at nothing.
+pub fn judge_parts(kind: &str, generation: Option<i64>, obj: &Value) -> Ready {
     let ready = match kind {
-        "Deployment" => deployment(obj),
-        "StatefulSet" => stateful_set(obj),
-        "DaemonSet" => daemon_set(obj),
+        "Deployment" => deployment(generation, obj),
+        "StatefulSet" => stateful_set(generation, obj),
+        "DaemonSet" => daemon_set(generation, obj),
         "Job" => job_complete(obj),
         "Pod" => pod(obj),
         "Service" => service(obj),
@@ -42,8 +49,8 @@ pub fn condition(obj: &Value, kind: &str) -> Option<bool> {
 }
 
 /// The controller has seen the current spec: `status.observedGeneration >= metadata.generation`.
-fn observed(obj: &Value) -> bool {
-    match int(&obj["metadata"]["generation"]) {
+fn observed(generation: Option<i64>, obj: &Value) -> bool {
+    match generation {
         Some(generation) => int(&obj["status"]["observedGeneration"]).unwrap_or(0) >= generation,
         None => true,
     }
@@ -58,14 +65,14 @@ fn status_int(obj: &Value, field: &str) -> i64 {
 }
 
 /// As Helm's `--wait`: the new generation observed, every replica updated and available.
-fn deployment(obj: &Value) -> bool {
+fn deployment(generation: Option<i64>, obj: &Value) -> bool {
     let want = replicas(obj);
-    observed(obj)
+    observed(generation, obj)
         && status_int(obj, "updatedReplicas") >= want
         && status_int(obj, "availableReplicas") >= want
 }
 
-fn stateful_set(obj: &Value) -> bool {
+fn stateful_set(generation: Option<i64>, obj: &Value) -> bool {
     let status = &obj["status"];
     let revisions_match = match (
         status["updateRevision"].as_str(),
@@ -74,12 +81,16 @@ fn stateful_set(obj: &Value) -> bool {
         (Some(update), Some(current)) => update == current,
         _ => true,
     };
-    observed(obj) && status_int(obj, "readyReplicas") >= replicas(obj) && revisions_match
+    observed(generation, obj)
+        && status_int(obj, "readyReplicas") >= replicas(obj)
+        && revisions_match
 }
 
-fn daemon_set(obj: &Value) -> bool {
+fn daemon_set(generation: Option<i64>, obj: &Value) -> bool {
     let desired = status_int(obj, "desiredNumberScheduled");
-    observed(obj) && !obj["status"].is_null() && status_int(obj, "numberReady") >= desired
+    observed(generation, obj)
+        && !obj["status"].is_null()
+        && status_int(obj, "numberReady") >= desired
 }
 
 fn pod(obj: &Value) -> bool {

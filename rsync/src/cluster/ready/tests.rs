@@ -122,3 +122,28 @@ fn any_other_kind_is_ready_once_it_exists() {
     assert!(is_ready("ConfigMap", json!({"data": {}})));
     assert!(is_ready("Widget", json!({})));
 }
+
+#[test]
+fn a_watched_object_is_judged_from_its_parts_as_from_its_whole() {
+    for observed in [1, 2] {
+        let whole = json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "default", "generation": 2},
+            "spec": {"replicas": 2},
+            "status": {"observedGeneration": observed, "updatedReplicas": 2, "availableReplicas": 2},
+        });
+        let obj: kube::api::DynamicObject = serde_json::from_value(whole.clone()).unwrap();
+        let parts = judge_parts("Deployment", obj.metadata.generation, &obj.data);
+        assert_eq!(
+            parts,
+            judge("Deployment", &whole),
+            "observedGeneration {observed}"
+        );
+        let expected = if observed == 2 {
+            Ready::Ready
+        } else {
+            Ready::NotReady
+        };
+        assert_eq!(parts, expected);
+    }
+}

@@ -98,12 +98,8 @@ impl Task {
     }
 
     fn seen(&self, obj: &DynamicObject) -> Seen {
-        let ready = match serde_json::to_value(obj) {
-            Ok(value) => ready::judge(&self.kind, &value),
-            Err(_) => Ready::NotReady,
-        };
         Seen {
-            ready,
+            ready: ready::judge_parts(&self.kind, obj.metadata.generation, &obj.data),
             generation: obj.metadata.generation,
         }
     }
