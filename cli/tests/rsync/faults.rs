@@ -369,7 +369,7 @@ async fn writes_failing_for_a_while_are_retried_without_marking_any_resource_fai
         .wait_progress(ctx, "the app Ready", all_ready(1))
         .await;
 
-    let counts = applied_events(&world, ctx);
+    let counts = applied_events(&world, ctx, 2).await;
     assert_eq!(
         counts.len(),
         2,

@@ -101,14 +101,7 @@ async fn rsync_killed_mid_instantiate_converges_after_a_restart_with_no_event_mi
     // was already Applied, so no second transition is announced).
     let st = world.progress(ctx).await;
     let resources: usize = st.iter().map(|(_, p)| p.resources.len()).sum();
-    let mut counts = applied_events(&world, ctx);
-    for _ in 0..100 {
-        if counts.len() == resources {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        counts = applied_events(&world, ctx);
-    }
+    let counts = applied_events(&world, ctx, resources).await;
     assert_eq!(counts.len(), resources, "one Applied event per resource");
     let twice: Vec<&String> = counts
         .iter()

@@ -585,16 +585,28 @@ pub fn subjects(world: &World) -> Vec<String> {
         .collect()
 }
 
-/// How many `Applied` events each main resource of context `ctx` has had, by subject.
-pub fn applied_events(world: &World, ctx: ContextId) -> BTreeMap<String, usize> {
+/// How many `Applied` events each main resource of context `ctx` has had, by subject, once `resources`
+/// resources have one: the outbox relay publishes a status write's events a moment after the write, so
+/// a test that saw the status must wait for them.
+pub async fn applied_events(
+    world: &World,
+    ctx: ContextId,
+    resources: usize,
+) -> BTreeMap<String, usize> {
     let prefix = format!("canopy.res.{ctx}.");
-    let mut counts = BTreeMap::new();
-    for s in subjects(world) {
-        if s.starts_with(&prefix) && s.ends_with(".Applied") {
-            *counts.entry(s).or_default() += 1;
+    let start = Instant::now();
+    loop {
+        let mut counts = BTreeMap::new();
+        for s in subjects(world) {
+            if s.starts_with(&prefix) && s.ends_with(".Applied") {
+                *counts.entry(s).or_default() += 1;
+            }
         }
+        if counts.len() >= resources || start.elapsed() > TIMEOUT {
+            return counts;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    counts
 }
 
 /// One app of a composite app built in code: its name and its chart's templates (file name, YAML).
