@@ -241,12 +241,7 @@ async fn a_resource_deleted_by_hand_is_back_after_a_resync() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_refused_resource_fails_its_app_and_the_apps_that_need_it_on_that_cluster() {
-    let world = World::start(1, false).await;
-    let rsync = world.rsync(quick()).await;
-    world.register_rsync(rsync.addr().port()).await;
-    let names: Vec<String> = vec!["edge-001".into()];
-    world.register_clusters(&names).await;
-    world.logical_cloud(&names).await;
+    let (world, rsync) = World::one_cluster().await;
     let config =
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n";
     // A kind the cluster does not serve: the server refuses it for good.
@@ -326,12 +321,7 @@ async fn a_refused_resource_fails_its_app_and_the_apps_that_need_it_on_that_clus
 /// resource event says `Failed`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn writes_failing_for_a_while_are_retried_without_marking_any_resource_failed() {
-    let world = World::start(1, false).await;
-    let rsync = world.rsync(quick()).await;
-    world.register_rsync(rsync.addr().port()).await;
-    let names: Vec<String> = vec!["edge-001".into()];
-    world.register_clusters(&names).await;
-    world.logical_cloud(&names).await;
+    let (world, rsync) = World::one_cluster().await;
     let first = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\ndata:\n  a: \"1\"\n";
     let second = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second\ndata:\n  b: \"2\"\n";
     let dig = world

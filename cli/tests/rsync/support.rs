@@ -163,6 +163,18 @@ impl World {
         }
     }
 
+    /// One edge cluster, `edge-001`, registered with a logical cloud `lc1` over it, and an in-process rsync
+    /// (with [`quick`] settings) registered with the engine.
+    pub async fn one_cluster() -> (Self, Running) {
+        let world = Self::start(1, false).await;
+        let rsync = world.rsync(quick()).await;
+        world.register_rsync(rsync.addr().port()).await;
+        let names: Vec<String> = vec!["edge-001".into()];
+        world.register_clusters(&names).await;
+        world.logical_cloud(&names).await;
+        (world, rsync)
+    }
+
     /// A queue for an in-process rsync: JetStream when the world has NATS, else the context store.
     pub async fn queue(&self) -> Arc<dyn Queue> {
         match &self.nats {

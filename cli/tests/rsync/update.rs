@@ -41,14 +41,9 @@ async fn put_profile(world: &World, name: &str, app: &str, values: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_update_is_make_before_break_and_a_rollback_restores() {
-    let world = World::start(1, false).await;
-    let rsync = world.rsync(quick()).await;
-    world.register_rsync(rsync.addr().port()).await;
-    let names: Vec<String> = vec!["edge-001".into()];
-    world.register_clusters(&names).await;
-    world.logical_cloud(&names).await;
+    let (world, rsync) = World::one_cluster().await;
     world.composite_app().await;
-    world.dig(&names).await;
+    world.dig(&["edge-001".to_string()]).await;
     world.op(&format!("{DIG}/instantiate")).await.expect(202);
     world.wait_state(DIG, "Instantiated").await;
     let first = world.status_context(DIG).await;
