@@ -191,3 +191,56 @@ async fn a_batch_larger_than_the_clients_in_flight_limit_is_published_whole_and_
         assert_eq!((ack.sequence, ack.duplicate), (i as u64 + 1, false));
     }
 }
+
+/// A backlog larger than one gRPC message (4 MiB), committed while NATS is down, is published whole once
+/// NATS is back. The relay's drain read the outbox in one answer, which etcd's client refused past 4 MiB,
+/// so the relay retried that read forever and no event arrived.
+#[tokio::test]
+async fn etcd_a_backlog_larger_than_one_grpc_message_arrives_whole_once_nats_is_back() {
+    const ENTRIES: usize = 50;
+    const PER_ENTRY: usize = 100;
+    let (_etcd, store) = on_etcd().await;
+    let nats = NatsServer::start().await.unwrap();
+    let relay = start_relay(&store, bus(&nats).await);
+    nats.kill();
+    let mut expected = Vec::new();
+    for entry in 0..ENTRIES {
+        let events: Vec<Event> = (0..PER_ENTRY)
+            .map(|i| {
+                let cluster = format!("sim+edge-{}", entry * PER_ENTRY + i);
+                let mut event = Event::new(
+                    Identity::Cluster {
+                        cluster: cluster.parse().unwrap(),
+                    },
+                    "unreachable",
+                );
+                event.message = format!("{cluster}: {}", "no route to host; ".repeat(60));
+                event
+            })
+            .collect();
+        let staged = Outbox::stage_all(&events).unwrap().unwrap();
+        assert!(
+            store
+                .txn(Txn::new().and_then([staged]))
+                .await
+                .unwrap()
+                .succeeded
+        );
+        expected.extend(events);
+    }
+    let backlog: usize = store
+        .range(&Outbox::prefix())
+        .await
+        .unwrap()
+        .kvs
+        .iter()
+        .map(|kv| kv.value.len())
+        .sum();
+    assert!(backlog > 4 << 20, "the backlog is {backlog} bytes");
+
+    nats.restart().await.unwrap();
+    outbox_drained(store.as_ref()).await;
+    let published = stream_messages(&nats, (ENTRIES * PER_ENTRY) as u64).await;
+    assert_published_in_order(&published, &expected);
+    relay.abort();
+}

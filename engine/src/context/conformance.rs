@@ -2,8 +2,8 @@
 //! `#[cfg(test)]`, so each implementation's tests call the same code: [`run`] on an empty store.
 //!
 //! It covers single-key calls and their revisions, prefix range, compare-and-swap transactions, the
-//! operation limit, watch (history replay, live events, prefix filtering, order without loss) and
-//! compaction.
+//! operation limit, watch (history replay, live events, prefix filtering, order without loss), a range
+//! and a replay larger than one gRPC message, and compaction.
 
 use std::time::Duration;
 
@@ -25,6 +25,7 @@ pub async fn run(store: &dyn ContextStore) {
     operation_limit(store).await;
     watch_replays_history_then_streams_live_events(store).await;
     watch_delivers_many_events_in_order(store).await;
+    large_range_and_replay(store).await;
     compaction(store).await;
 }
 
@@ -379,6 +380,74 @@ async fn watch_delivers_many_events_in_order(store: &dyn ContextStore) {
         assert_eq!(e.revision(), revision, "event {i} in revision order");
         assert_eq!(e.kv.value, i.to_string().into_bytes());
     }
+}
+
+/// A status range over 10,000 clusters, or an outbox backlog after a NATS outage, is many megabytes: more
+/// than one gRPC message may carry by default (4 MiB). A range must still return every key, and a watch
+/// must still replay such a history.
+async fn large_range_and_replay(store: &dyn ContextStore) {
+    const BIG: usize = 48;
+    const SMALL: usize = 2_500;
+    let prefix = key("/conf/large/");
+    let value = |i: usize| {
+        let mut v = vec![b'a' + (i % 26) as u8; 100 * 1024];
+        v[..8].copy_from_slice(&(i as u64).to_be_bytes());
+        v
+    };
+    let start = store.revision().await.unwrap().next();
+    for i in 0..BIG {
+        store
+            .put(&key(&format!("/conf/large/big/{i:03}")), value(i))
+            .await
+            .unwrap();
+    }
+    let small: Vec<Op> = (0..SMALL)
+        .map(|i| Op::put(key(&format!("/conf/large/small/{i:05}")), i.to_string()))
+        .collect();
+    for chunk in small.chunks(MAX_OPS) {
+        store
+            .txn(Txn::new().and_then(chunk.to_vec()))
+            .await
+            .unwrap();
+    }
+    let written = store.revision().await.unwrap();
+
+    let range = store.range(&prefix).await.unwrap();
+    assert_eq!(range.kvs.len(), BIG + SMALL, "every key, past 4 MiB");
+    assert_eq!(range.revision, written);
+    for (i, kv) in range.kvs[..BIG].iter().enumerate() {
+        assert_eq!(kv.key, key(&format!("/conf/large/big/{i:03}")));
+        assert_eq!(kv.value, value(i), "big value {i}");
+    }
+    for (i, kv) in range.kvs[BIG..].iter().enumerate() {
+        assert_eq!(kv.key, key(&format!("/conf/large/small/{i:05}")));
+        assert_eq!(kv.value, i.to_string().into_bytes());
+    }
+    assert_eq!(store.count(&prefix).await.unwrap(), BIG + SMALL);
+
+    let mut watch = store.watch(&prefix, Some(start)).await.unwrap();
+    for i in 0..BIG {
+        let e = next(&mut watch).await.unwrap();
+        assert_eq!(
+            e.revision(),
+            Revision(start.0 + i as i64),
+            "replayed in order"
+        );
+        assert_eq!(e.kv.value, value(i), "replayed big value {i}");
+    }
+    for i in 0..SMALL {
+        let e = next(&mut watch).await.unwrap();
+        assert_eq!(
+            e.kv.value,
+            i.to_string().into_bytes(),
+            "replayed small value {i}"
+        );
+    }
+    drop(watch);
+    assert_eq!(
+        store.delete_prefix(&prefix).await.unwrap(),
+        (BIG + SMALL) as u64
+    );
 }
 
 async fn compaction_error(store: &dyn ContextStore, prefix: &Key, from: Revision) -> Error {

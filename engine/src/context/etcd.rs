@@ -5,12 +5,18 @@
 //! writes idempotent or guard them with compares (a guarded write then reports `succeeded: false`).
 //! A watch is not resumed after its connection is lost: it ends with a retryable error, and the caller
 //! watches again from the revision after the last event it saw.
+//!
+//! Answers of any size are accepted, as kube-apiserver accepts them from its etcd: gRPC's default limit of
+//! 4 MiB per message would refuse a status range over a few thousand clusters, an outbox backlog after a
+//! NATS outage, or a watch replaying such a history. A prefix range is read in pages of [`PAGE`] keys, all
+//! at the first page's revision, so no one answer holds the whole prefix.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use etcd_client::{
-    Client, ConnectOptions, DeleteOptions, GetOptions, TxnOp, TxnOpResponse, WatchOptions,
+    Client, ConnectOptions, DeleteOptions, GetOptions, KvClient, TxnOp, TxnOpResponse, WatchClient,
+    WatchOptions,
 };
 use tonic::Code;
 
@@ -20,6 +26,15 @@ use super::{
     Compare, CompareOp, ContextStore, Error, Event, EventKind, Key, KeyValue, Op, OpResponse,
     Range, Result, Revision, Target, Txn, TxnResponse,
 };
+
+/// The most keys one range request asks for.
+pub const PAGE: i64 = 1_000;
+
+/// The largest answer accepted from etcd: gRPC's own limit (kube-apiserver's `MaxCallRecvMsgSize`).
+const MAX_ANSWER: usize = i32::MAX as usize;
+
+/// How many times a paged range starts over when etcd compacts the revision it reads at.
+const RANGE_ATTEMPTS: usize = 3;
 
 /// How to reach etcd.
 #[derive(Clone, Debug)]
@@ -54,7 +69,8 @@ impl Config {
             })
             .await?;
         Ok(EtcdStore {
-            client,
+            kv: client.kv_client().max_decoding_message_size(MAX_ANSWER),
+            watch: client.watch_client().max_decoding_message_size(MAX_ANSWER),
             retry: self.retry,
         })
     }
@@ -63,8 +79,65 @@ impl Config {
 /// The etcd-backed context store. Cheap to clone.
 #[derive(Clone)]
 pub struct EtcdStore {
-    client: Client,
+    kv: KvClient,
+    watch: WatchClient,
     retry: Policy,
+}
+
+impl EtcdStore {
+    /// Reads every key under `prefix` in pages, each at the revision of the first.
+    async fn paged_range(&self, prefix: &Key) -> Result<Range> {
+        let end = range_end(prefix.as_bytes());
+        let mut from = prefix.as_bytes().to_vec();
+        let mut at: Option<Revision> = None;
+        let mut kvs = Vec::new();
+        loop {
+            let mut options = GetOptions::new().with_range(end.clone()).with_limit(PAGE);
+            if let Some(at) = at {
+                options = options.with_revision(at.0);
+            }
+            let page = self
+                .retry
+                .run("range", || async {
+                    let mut client = self.kv.clone();
+                    match client.get(from.clone(), Some(options.clone())).await {
+                        Err(etcd_client::Error::GRpcStatus(s))
+                            if s.code() == Code::OutOfRange
+                                && s.message().contains("compacted") =>
+                        {
+                            Err(Error::Compacted {
+                                requested: at.unwrap_or_default(),
+                                compacted: Revision(0),
+                            })
+                        }
+                        answer => answer.map_err(from_etcd),
+                    }
+                })
+                .await?;
+            let revision = *at.get_or_insert(Revision(page.header().map_or(0, |h| h.revision())));
+            kvs.extend(page.kvs().iter().map(key_value));
+            match kvs.last() {
+                Some(last) if page.more() => {
+                    from = last.key.as_bytes().to_vec();
+                    from.push(0);
+                }
+                _ => return Ok(Range { kvs, revision }),
+            }
+        }
+    }
+}
+
+/// The end of the range of keys starting with `prefix`: the prefix with its last byte below 0xff
+/// incremented and what follows dropped; `\0` (every key from the start) when there is none.
+fn range_end(prefix: &[u8]) -> Vec<u8> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return end;
+        }
+    }
+    vec![0]
 }
 
 /// Classifies an `etcd-client` error: lost connections and an unavailable server are retryable.
@@ -169,10 +242,21 @@ impl ContextStore for EtcdStore {
         };
         self.retry
             .run("txn", || async {
-                let mut client = self.client.clone();
+                let mut client = self.kv.clone();
                 client.txn(request()).await.map(response).map_err(from_etcd)
             })
             .await
+    }
+
+    /// Pages of [`PAGE`] keys at one revision; starts over if etcd compacts that revision meanwhile.
+    async fn range(&self, prefix: &Key) -> Result<Range> {
+        let mut attempt = 1;
+        loop {
+            match self.paged_range(prefix).await {
+                Err(Error::Compacted { .. }) if attempt < RANGE_ATTEMPTS => attempt += 1,
+                done => return done,
+            }
+        }
     }
 
     /// A count-only range: etcd counts the keys and sends none of them.
@@ -180,7 +264,7 @@ impl ContextStore for EtcdStore {
         let options = GetOptions::new().with_prefix().with_count_only();
         self.retry
             .run("count", || async {
-                let mut client = self.client.clone();
+                let mut client = self.kv.clone();
                 let response = client
                     .get(prefix.as_bytes(), Some(options.clone()))
                     .await
@@ -198,7 +282,7 @@ impl ContextStore for EtcdStore {
         let mut stream = self
             .retry
             .run("watch", || async {
-                let mut client = self.client.clone();
+                let mut client = self.watch.clone();
                 let mut stream = client
                     .watch(prefix.as_bytes(), Some(options.clone()))
                     .await
@@ -266,7 +350,7 @@ impl ContextStore for EtcdStore {
     async fn compact(&self, revision: Revision) -> Result<()> {
         self.retry
             .run("compact", || async {
-                let mut client = self.client.clone();
+                let mut client = self.kv.clone();
                 match client.compact(revision.0, None).await {
                     Ok(_) => Ok(()),
                     Err(etcd_client::Error::GRpcStatus(s)) if s.code() == Code::OutOfRange => {
@@ -283,5 +367,22 @@ impl ContextStore for EtcdStore {
                 }
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::range_end;
+
+    #[test]
+    fn a_range_ends_after_the_last_key_with_its_prefix() {
+        assert_eq!(range_end(b"/canopy/ctx/1/st/"), b"/canopy/ctx/1/st0");
+        assert_eq!(range_end(b"a\xff\xff"), b"b");
+        assert_eq!(
+            range_end(b"\xff"),
+            b"\0",
+            "no end: every key from the prefix on"
+        );
+        assert_eq!(range_end(b""), b"\0");
     }
 }
