@@ -4,8 +4,9 @@
 //! edgesim as its own process. For each size it prints the time from `POST DIG/instantiate` until the
 //! context is `Instantiated` (every resource applied) and until every app on every cluster is `Ready`, the
 //! applies per second, the peak memory of the engine and of rsync, the events a NATS subscriber on
-//! `canopy.>` receives (the total and the largest rate over any 1-second window), and, in the same run, two
-//! physical limits: edgesim's raw server-side-apply rate and etcd's raw transaction rate.
+//! `canopy.>` receives (the total and the largest rate over any 1-second window), the time and size of
+//! `GET DIG/status` (summary and `output=all`) once all is Ready, and, in the same run, two physical
+//! limits: edgesim's raw server-side-apply rate and etcd's raw transaction rate.
 //!
 //! ```text
 //! export PROTOC=/usr/bin/protoc CANOPY_ETCD_BIN=... CANOPY_NATS_BIN=...
@@ -24,14 +25,16 @@ mod measure;
 mod process;
 #[path = "fanout_bench/rest.rs"]
 mod rest;
+#[path = "fanout_bench/writes.rs"]
+mod writes;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use canopy_engine::appcontext::{Reader, State};
-use canopy_engine::context::ContextStore;
+use canopy_engine::appcontext::{ContextKeys, Reader, State};
+use canopy_engine::context::{ContextStore, Revision};
 use canopy_engine::server::{BusConfig, open_bus};
 use canopy_engine::stack::{self, Stack};
 use canopy_engine::{api, remote};
@@ -350,7 +353,8 @@ async fn run(args: &Args, bin: &Path, n: usize) -> anyhow::Result<Row> {
             _ => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     };
-    let etcd_writes = ctx.revision().await?.0 - rev0;
+    let applied_at = ctx.revision().await?;
+    let etcd_writes = applied_at.0 - rev0;
     let requests = etcd_requests(&etcd.endpoint()).await?;
     let cpu: Vec<String> = (pids.iter().zip(cpu_seconds(&pids).iter().zip(&cpu0)))
         .map(|((name, _), (after, before))| format!("{name} {:.1} s", after - before))
@@ -394,6 +398,19 @@ async fn run(args: &Args, bin: &Path, n: usize) -> anyhow::Result<Row> {
         None => 0.0,
     };
     let edgesim_kib = proc_kib(&sim.pid().to_string(), "VmHWM:")?;
+    // After the peaks are read: the status query's answer is built in the engine.
+    let statuses = ctx.range(&ContextKeys::new(id).statuses()).await?.kvs;
+    println!(
+        "N={n}: st/ keys: {}, {:.1} MiB of values",
+        statuses.len(),
+        statuses.iter().map(|kv| kv.value.len()).sum::<usize>() as f64 / (1 << 20) as f64
+    );
+    drop(statuses);
+    writes::print_writes(ctx.as_ref(), Revision(rev0 + 1), applied_at, n).await?;
+    for query in ["status=ready&output=summary", "status=ready&output=all"] {
+        let figures = rest::status_query(&engine, query, n).await?;
+        println!("N={n}: {figures}");
+    }
     // rsync is idle now (resync off); stop it so the limits run alone.
     drop(rsync_process);
     drop(_rsync_in_process);

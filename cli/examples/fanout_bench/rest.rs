@@ -277,3 +277,42 @@ fn profile() -> anyhow::Result<Vec<u8>> {
     std::fs::write(dir.path().join("override_values.yaml"), "replicas: 1\n")?;
     Ok(tgz_dir(dir.path(), ""))
 }
+
+/// One `GET DIG/status` once everything is Ready: how long it took, how big the answer was, and what it
+/// says. The summary must say Ready with every resource counted.
+pub async fn status_query(engine: &Engine, query: &str, n: usize) -> anyhow::Result<String> {
+    let started = Instant::now();
+    let answer = engine
+        .http
+        .get(format!("{}{DIG}/status?{query}", engine.base))
+        .send()
+        .await?;
+    let code = answer.status().as_u16();
+    let body = answer.bytes().await?;
+    let took = started.elapsed();
+    if code != 200 {
+        bail!(
+            "GET status?{query}: {code} {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let value: Value = serde_json::from_slice(&body)?;
+    let counts = value
+        .get("readyCounts")
+        .or_else(|| value.get("deployedCounts"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let want = (n * APPS.len() * RESOURCES) as u64;
+    let counted: u64 = counts
+        .as_object()
+        .map(|c| c.values().filter_map(Value::as_u64).sum())
+        .unwrap_or(0);
+    if counted != want {
+        bail!("GET status?{query}: counts {counts} sum to {counted}, not {want}");
+    }
+    Ok(format!(
+        "status?{query}: {:.0} ms, {:.1} MiB, counts {counts}",
+        took.as_secs_f64() * 1e3,
+        body.len() as f64 / (1 << 20) as f64
+    ))
+}

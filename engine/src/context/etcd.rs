@@ -127,6 +127,25 @@ impl EtcdStore {
     }
 }
 
+/// A transaction branch for the trace log: each operation's kind and key, without values.
+struct Summary<'a>(&'a [Op]);
+
+impl std::fmt::Display for Summary<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, op) in self.0.iter().enumerate() {
+            let (kind, key) = match op {
+                Op::Get(k) => ("get", k),
+                Op::Range(k) => ("range", k),
+                Op::Put { key, .. } => ("put", key),
+                Op::Delete(k) => ("delete", k),
+                Op::DeletePrefix(k) => ("delete-prefix", k),
+            };
+            write!(f, "{}{kind} {key}", if i == 0 { "" } else { ", " })?;
+        }
+        Ok(())
+    }
+}
+
 /// The end of the range of keys starting with `prefix`: the prefix with its last byte below 0xff
 /// incremented and what follows dropped; `\0` (every key from the start) when there is none.
 fn range_end(prefix: &[u8]) -> Vec<u8> {
@@ -234,6 +253,7 @@ fn event(e: &etcd_client::Event) -> Option<Event> {
 impl ContextStore for EtcdStore {
     async fn txn(&self, txn: Txn) -> Result<TxnResponse> {
         txn.check()?;
+        tracing::trace!(compares = txn.compare.len(), ops = %Summary(&txn.success), "etcd txn");
         let request = || {
             etcd_client::Txn::new()
                 .when(txn.compare.iter().cloned().map(compare).collect::<Vec<_>>())
