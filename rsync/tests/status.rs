@@ -105,7 +105,7 @@ async fn the_first_write_of_a_new_slot_is_one_round_trip() {
         .await
         .unwrap();
     assert_eq!(f.calls(), 1, "one transaction, no read before it");
-    assert_eq!(written.phase, Phase::Applied);
+    assert_eq!(written.value.phase, Phase::Applied);
     assert_eq!(f.stored().await.phase, Phase::Applied);
     let events = f.events().await;
     assert_eq!(events.len(), 1, "{events:?}");
@@ -137,7 +137,7 @@ async fn a_first_write_that_finds_a_value_goes_on_from_that_value() {
         .unwrap();
     // The guess "no value yet" failed; the failed swap returned the value, and the second swap won.
     assert_eq!(f.calls(), 2);
-    assert_eq!(written.phase, Phase::Applied);
+    assert_eq!(written.value.phase, Phase::Applied);
     let stored = f.stored().await;
     assert_eq!(stored.phase, Phase::Applied);
     assert_eq!(
@@ -199,7 +199,10 @@ async fn an_update_of_a_key_it_does_not_remember_reads_first_and_a_lost_swap_nee
     assert_eq!(attempts, 2);
     // read, failed swap (which returned the other writer's value), swap; plus the other writer's 2.
     assert_eq!(f.calls(), 5);
-    assert_eq!(written.last_error.as_deref(), Some("from the other writer"));
+    assert_eq!(
+        written.value.last_error.as_deref(),
+        Some("from the other writer")
+    );
     assert_eq!(f.stored().await.phase, Phase::Applied);
 }
 
@@ -264,7 +267,13 @@ async fn a_remembered_value_another_writer_replaced_costs_a_failed_swap_and_lose
         Some("from the other writer"),
         "the change was made to the stored value, not to the remembered one"
     );
-    assert_eq!(written, stored);
+    assert_eq!(written.value, stored);
+    let key = ContextKeys::new(f.slot.ctx).cluster_status(&f.slot.cluster, &f.slot.app);
+    let kv = f.store.inner.get(&key).await.unwrap().unwrap();
+    assert_eq!(
+        written.revision, kv.mod_revision,
+        "the revision the value was written at"
+    );
     let last = f.events().await.pop().unwrap();
     assert_eq!(
         (last.from.as_deref(), last.to.as_str()),
@@ -292,6 +301,6 @@ async fn a_change_that_is_nothing_against_a_stale_memory_is_checked_against_the_
         .await
         .unwrap();
     assert_eq!(f.calls(), 2, "a read, then the swap");
-    assert_eq!(written.phase, Phase::Applying);
+    assert_eq!(written.value.phase, Phase::Applying);
     assert_eq!(f.stored().await.phase, Phase::Applying);
 }
