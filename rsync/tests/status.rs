@@ -1,41 +1,17 @@
 //! Status writes: a compare-and-swap per change; the first write of a new slot takes one round trip, and
 //! one that finds a value already goes on from that value, which its failed swap returned.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
-use async_trait::async_trait;
+use std::sync::Arc;
+
 use canopy_engine::appcontext::{AppProgress, ContextKeys, Phase};
-use canopy_engine::context::Key;
-use canopy_engine::context::{
-    ContextStore, EmbeddedStore, Result, Revision, Txn, TxnResponse, Watch,
-};
+use canopy_engine::context::{ContextStore, EmbeddedStore};
 use canopy_engine::events::Outbox;
 use canopy_rsync::status::{Slot, StatusWriter};
 use canopy_schemas::event::Event;
 use canopy_schemas::{ContextId, Timestamp};
-
-/// A store that counts its round trips (every read and write is one transaction).
-struct Counting {
-    inner: EmbeddedStore,
-    calls: AtomicUsize,
-}
-
-#[async_trait]
-impl ContextStore for Counting {
-    async fn txn(&self, txn: Txn) -> Result<TxnResponse> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.txn(txn).await
-    }
-
-    async fn watch(&self, prefix: &Key, from: Option<Revision>) -> Result<Watch> {
-        self.inner.watch(prefix, from).await
-    }
-
-    async fn compact(&self, revision: Revision) -> Result<()> {
-        self.inner.compact(revision).await
-    }
-}
+use common::Counting;
 
 struct Fixture {
     store: Arc<Counting>,
@@ -47,10 +23,9 @@ struct Fixture {
 impl Fixture {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(Counting {
-            inner: EmbeddedStore::open(dir.path().join("c.redb")).unwrap(),
-            calls: AtomicUsize::new(0),
-        });
+        let store = Arc::new(Counting::new(
+            EmbeddedStore::open(dir.path().join("c.redb")).unwrap(),
+        ));
         let writer = StatusWriter::new(store.clone());
         let slot = Slot {
             ctx: ContextId::new(3),
@@ -66,7 +41,7 @@ impl Fixture {
     }
 
     fn calls(&self) -> usize {
-        self.store.calls.swap(0, Ordering::SeqCst)
+        self.store.take_calls()
     }
 
     async fn stored(&self) -> AppProgress {

@@ -14,6 +14,7 @@ use canopy_edgesim::cluster::Cluster as SimCluster;
 use canopy_edgesim::server::{Config as SimConfig, Handle as SimHandle};
 use canopy_engine::appcontext::{AppProgress, ContextKeys, Reader, State};
 use canopy_engine::context::ContextStore;
+use canopy_engine::events::Outbox;
 use canopy_engine::events::bus::MemoryBus;
 use canopy_engine::stack::{self, Stack};
 use canopy_engine::store::ResourceStore;
@@ -442,6 +443,15 @@ impl World {
             .await
             .ok()
             .map(|r| r.status.state)
+    }
+
+    /// Waits until the outbox relay has published every event committed so far.
+    pub async fn outbox_empty(&self) {
+        let start = Instant::now();
+        while self.ctx.count(&Outbox::prefix()).await.unwrap() > 0 {
+            assert!(start.elapsed() < TIMEOUT, "the outbox did not empty");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits until the context is `state`; panics naming the state it is in otherwise.
