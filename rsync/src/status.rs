@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use canopy_engine::appcontext::{AppProgress, ContextKeys, Phase, Ready};
-use canopy_engine::context::{Compare, ContextStore, Key, KeyValue, Op, Revision, Txn};
+use canopy_engine::context::{Compare, ContextStore, Key, KeyValue, Op, Txn};
 use canopy_engine::events::Outbox;
 use canopy_schemas::event::{Event, Identity};
 use canopy_schemas::name::{AppName, ClusterRef};
@@ -31,16 +31,6 @@ pub struct Slot {
     pub cluster: ClusterRef,
     /// The app.
     pub app: AppName,
-}
-
-/// The value a slot holds after a write, and the store revision it was written at (or read at, when
-/// nothing needed writing).
-#[derive(Clone, Debug)]
-pub struct Stored {
-    /// The value.
-    pub value: AppProgress,
-    /// Its mod revision.
-    pub revision: Revision,
 }
 
 /// A status write failed.
@@ -116,7 +106,7 @@ impl StatusWriter {
         seed: impl Fn() -> AppProgress,
         change: impl FnMut(&mut AppProgress),
         extra: Vec<Event>,
-    ) -> Result<Stored, StatusError> {
+    ) -> Result<AppProgress, StatusError> {
         self.write(slot, Some(&seed), change, extra, None)
             .await
             .map(|p| p.expect("a seeded write always has a value"))
@@ -129,7 +119,7 @@ impl StatusWriter {
         slot: &Slot,
         seed: impl Fn() -> AppProgress,
         change: impl FnMut(&mut AppProgress),
-    ) -> Result<Stored, StatusError> {
+    ) -> Result<AppProgress, StatusError> {
         self.write(slot, Some(&seed), change, Vec::new(), Some(None))
             .await
             .map(|p| p.expect("a seeded write always has a value"))
@@ -140,7 +130,7 @@ impl StatusWriter {
         &self,
         slot: &Slot,
         change: impl FnMut(&mut AppProgress),
-    ) -> Result<Option<Stored>, StatusError> {
+    ) -> Result<Option<AppProgress>, StatusError> {
         self.write(slot, None::<&fn() -> AppProgress>, change, Vec::new(), None)
             .await
     }
@@ -154,7 +144,7 @@ impl StatusWriter {
         mut change: impl FnMut(&mut AppProgress),
         extra: Vec<Event>,
         mut known: Option<Option<KeyValue>>,
-    ) -> Result<Option<Stored>, StatusError> {
+    ) -> Result<Option<AppProgress>, StatusError> {
         let key = ContextKeys::new(slot.ctx).cluster_status(&slot.cluster, &slot.app);
         loop {
             // A remembered value is a guess: the key may have changed since.
@@ -194,11 +184,7 @@ impl StatusWriter {
                     self.last.remove(&key);
                     continue;
                 }
-                let revision = current.as_ref().map_or(Revision(0), |kv| kv.mod_revision);
-                return Ok(Some(Stored {
-                    value: new,
-                    revision,
-                }));
+                return Ok(Some(new));
             }
             new.updated_at = Timestamp::now();
             let value = new
@@ -237,10 +223,7 @@ impl StatusWriter {
                 version: current.as_ref().map_or(1, |kv| kv.version + 1),
             };
             self.remember(written, &new);
-            return Ok(Some(Stored {
-                value: new,
-                revision: done.revision,
-            }));
+            return Ok(Some(new));
         }
     }
 }

@@ -147,7 +147,7 @@ impl std::fmt::Display for Summary<'_> {
 }
 
 /// The end of the range of keys starting with `prefix`: the prefix with its last byte below 0xff
-/// incremented and what follows dropped; `\0` (every key from the start) when there is none.
+/// incremented and what follows dropped; `\0` (every key from the prefix on) when there is none.
 fn range_end(prefix: &[u8]) -> Vec<u8> {
     let mut end = prefix.to_vec();
     while let Some(last) = end.pop() {

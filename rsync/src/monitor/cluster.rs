@@ -8,7 +8,6 @@ use std::time::Duration;
 use canopy_engine::appcontext::{
     AppProgress, BlobHash, Deployed, Manifests, Phase, Ready, ResourceProgress,
 };
-use canopy_engine::context::Revision;
 use canopy_schemas::event::{Event, Identity};
 use canopy_schemas::name::{AppName, ClusterRef};
 use canopy_schemas::{ContextId, Timestamp};
@@ -17,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::cluster::{Cluster, ResourceId, Subscription, Watches};
-use crate::status::{Slot, StatusWriter, Stored};
+use crate::status::{Slot, StatusWriter};
 
 type AppKey = (ContextId, AppName);
 
@@ -26,11 +25,6 @@ struct Entry {
     deployment_id: String,
     /// One per main resource, `None` where the kind could not be watched.
     subscriptions: Vec<Option<Subscription>>,
-    /// The readiness of each main resource in the newest value of the app's status this process wrote
-    /// (its task's writes and the monitor's), with that value's revision; `None` for a resource not
-    /// applied in it. A readiness change to what is recorded already is not written, and costs no read
-    /// of the key to find that out.
-    recorded: Option<(Revision, Vec<Option<Ready>>)>,
 }
 
 /// A cluster this process follows.
@@ -41,9 +35,8 @@ pub struct Watched {
     status: StatusWriter,
     entries: Mutex<HashMap<AppKey, Entry>>,
     index: Mutex<HashMap<ResourceId, Vec<(AppKey, usize)>>>,
-    /// Apps whose task has written its result, to check for readiness it missed, handled by the pump
-    /// (see `catch_up`).
-    written: mpsc::UnboundedSender<AppKey>,
+    /// Task writes to check for readiness they missed, handled by the pump (see `catch_up`).
+    written: mpsc::UnboundedSender<(AppKey, AppProgress)>,
     stop: CancellationToken,
 }
 
@@ -147,7 +140,6 @@ impl Watched {
                 manifests,
                 deployment_id,
                 subscriptions,
-                recorded: None,
             },
         );
     }
@@ -162,45 +154,30 @@ impl Watched {
             .unwrap_or_default()
     }
 
-    /// Keeps the readiness `stored` holds (a value of the app's status this process has just written),
-    /// unless a newer value is known already.
-    pub fn note(&self, ctx: ContextId, app: &AppName, stored: &Stored) {
-        let mut entries = self.entries.lock().expect("lock");
-        let Some(e) = entries.get_mut(&(ctx, app.clone())) else {
-            return;
-        };
-        if e.recorded
-            .as_ref()
-            .is_none_or(|(r, _)| *r < stored.revision)
-        {
-            let len = e.subscriptions.len();
-            e.recorded = Some((stored.revision, recorded_in(&stored.value, len)));
-        }
-    }
-
-    /// Has the readiness the watches know now recorded where the newest value of the app's status this
-    /// process wrote (the task's result, just written and [noted](Self::note)) does not show it. A change
-    /// that came between the task's read of the readiness and its commit may have been judged by the pump
-    /// against the value before it, in which the resource was not applied yet, and dropped; nothing is
-    /// lost this way. The pump does the check, after the changes it has already taken: every readiness
-    /// write of a cluster comes from its pump, one at a time, so two of them never race for the same key.
-    pub fn catch_up(&self, ctx: ContextId, app: &AppName) {
+    /// Has the readiness the watches know now recorded where `written` (the value of the app's status
+    /// just written by its task, with the readiness known then) does not show it. A change that came
+    /// between the task's read of the readiness and its commit may have been judged by the pump against
+    /// the value before it, in which the resource was not applied yet, and dropped; nothing is lost this
+    /// way. The pump does the check, after the changes it has already taken: every readiness write of a
+    /// cluster comes from its pump, one at a time, so two of them never race for the same key.
+    pub fn catch_up(&self, ctx: ContextId, app: &AppName, written: AppProgress) {
         // Sending fails only when the pump has ended: the cluster is no longer followed.
-        let _ = self.written.send((ctx, app.clone()));
+        let _ = self.written.send(((ctx, app.clone()), written));
     }
 
     /// The pump's half of [`catch_up`](Self::catch_up).
-    async fn check_written(&self, key: &AppKey) {
-        let mut current = self.readiness(key.0, &key.1);
-        if let Some(Entry {
-            recorded: Some((_, recorded)),
-            ..
-        }) = self.entries.lock().expect("lock").get(key)
-        {
-            // Readiness is recorded for an applied resource only.
-            current.retain(|(i, _)| recorded.get(*i).copied().flatten().is_some());
-        }
-        self.record(key, &current).await;
+    async fn check_written(&self, key: &AppKey, written: &AppProgress) {
+        let missed: Vec<(usize, Ready)> = self
+            .readiness(key.0, &key.1)
+            .into_iter()
+            .filter(|(i, r)| {
+                written
+                    .resources
+                    .get(*i)
+                    .is_some_and(|w| w.deployed == Deployed::Applied && w.ready != *r)
+            })
+            .collect();
+        self.record(key, &missed).await;
     }
 
     /// Stops following `app` of `ctx`.
@@ -215,16 +192,8 @@ impl Watched {
         }
     }
 
-    /// Records readiness `changes` (resource index, state) of one app, leaving out those the newest value
-    /// this process wrote shows already.
+    /// Records readiness `changes` (resource index, state) of one app.
     async fn record(&self, key: &AppKey, changes: &[(usize, Ready)]) {
-        let changes = match self.entries.lock().expect("lock").get(key) {
-            Some(Entry {
-                recorded: Some((_, recorded)),
-                ..
-            }) => unrecorded(recorded, changes),
-            _ => changes.to_vec(),
-        };
         if changes.is_empty() {
             return;
         }
@@ -238,12 +207,10 @@ impl Watched {
         // after, see `catch_up`).
         let result = self
             .status
-            .update_existing(&slot, |p| apply_readiness(p, &changes))
+            .update_existing(&slot, |p| apply_readiness(p, changes))
             .await;
-        match result {
-            Ok(Some(stored)) => self.note(key.0, &key.1, &stored),
-            Ok(None) => {}
-            Err(e) => tracing::warn!("{e}"),
+        if let Err(e) = result {
+            tracing::warn!("{e}");
         }
     }
 
@@ -376,29 +343,6 @@ impl Watched {
     }
 }
 
-/// The readiness `value` holds for each of `len` resources: known for an applied resource, unknown for
-/// one not applied (its readiness is not recorded).
-fn recorded_in(value: &AppProgress, len: usize) -> Vec<Option<Ready>> {
-    (0..len)
-        .map(|i| {
-            value
-                .resources
-                .get(i)
-                .filter(|r| r.deployed == Deployed::Applied)
-                .map(|r| r.ready)
-        })
-        .collect()
-}
-
-/// The `changes` that `recorded` does not show already.
-fn unrecorded(recorded: &[Option<Ready>], changes: &[(usize, Ready)]) -> Vec<(usize, Ready)> {
-    changes
-        .iter()
-        .filter(|(i, ready)| recorded.get(*i).copied().flatten() != Some(*ready))
-        .copied()
-        .collect()
-}
-
 /// What the watches know now of each resource of `e`.
 fn current(e: &Entry) -> Vec<(usize, Ready)> {
     e.subscriptions
@@ -459,7 +403,7 @@ const GATHER: Duration = Duration::from_millis(20);
 
 async fn pump(
     watched: Weak<Watched>,
-    mut written: mpsc::UnboundedReceiver<AppKey>,
+    mut written: mpsc::UnboundedReceiver<(AppKey, AppProgress)>,
     stop: CancellationToken,
     resync: Duration,
 ) {
@@ -499,66 +443,14 @@ async fn pump(
                     w.on_changes(&batch).await;
                 }
             }
-            Some(key) = written.recv() => {
+            Some((key, value)) = written.recv() => {
                 let Some(w) = watched.upgrade() else { return };
-                w.check_written(&key).await;
+                w.check_written(&key, &value).await;
             }
             _ = tick.tick() => {
                 let Some(w) = watched.upgrade() else { return };
                 w.resync().await;
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn progress(states: &[(Deployed, Ready)]) -> AppProgress {
-        AppProgress {
-            phase: Phase::Applied,
-            connectivity: Default::default(),
-            last_error: None,
-            resources: states
-                .iter()
-                .map(|(deployed, ready)| ResourceProgress {
-                    deployed: *deployed,
-                    ready: *ready,
-                    ..ResourceProgress::default()
-                })
-                .collect(),
-            updated_at: Timestamp::now(),
-        }
-    }
-
-    #[test]
-    fn only_an_applied_resource_has_a_recorded_readiness() {
-        let value = progress(&[
-            (Deployed::Applied, Ready::Ready),
-            (Deployed::Applied, Ready::NotReady),
-            (Deployed::Pending, Ready::NotReady),
-            (Deployed::Failed, Ready::NotReady),
-        ]);
-        assert_eq!(
-            recorded_in(&value, 5),
-            [Some(Ready::Ready), Some(Ready::NotReady), None, None, None]
-        );
-    }
-
-    #[test]
-    fn a_change_to_what_is_recorded_already_is_left_out() {
-        let recorded = [Some(Ready::Ready), Some(Ready::NotReady), None];
-        let changes = [
-            (0, Ready::Ready),
-            (1, Ready::Ready),
-            (2, Ready::Ready),
-            (3, Ready::NotReady),
-        ];
-        assert_eq!(
-            unrecorded(&recorded, &changes),
-            [(1, Ready::Ready), (2, Ready::Ready), (3, Ready::NotReady)],
-            "a different state, an unknown one and a resource beyond the list are kept"
-        );
     }
 }

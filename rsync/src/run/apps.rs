@@ -119,17 +119,13 @@ impl Apps<'_> {
                 .update(&slot, seed(&app.manifests), change, Vec::new())
                 .await
         };
-        let stored = written.map_err(|e| {
+        written.map_err(|e| {
             if e.retryable {
                 ApplyError::Retryable(e.to_string())
             } else {
                 ApplyError::Terminal(e.to_string())
             }
-        })?;
-        // The cluster's monitor learns every readiness the task's writes record, so that it writes no
-        // change that is recorded already.
-        self.watched.note(ctx, &app.name, &stored);
-        Ok(stored.value)
+        })
     }
 
     /// Installs every app of `plan` on the cluster. With `old`, this is an update from `old`: apps in
@@ -217,16 +213,17 @@ impl Apps<'_> {
                 .follow(ctx, a.name.clone(), a.manifests.clone(), id)
                 .await;
         }
-        self.set(ctx, a, !marked, |p| {
-            report.fold_into(p);
-            record_result(p, &result, stopped, |p| {
-                p.phase = Phase::Applied;
-                apply_readiness(p, &self.watched.readiness(ctx, &a.name));
-            });
-        })
-        .await?;
+        let written = self
+            .set(ctx, a, !marked, |p| {
+                report.fold_into(p);
+                record_result(p, &result, stopped, |p| {
+                    p.phase = Phase::Applied;
+                    apply_readiness(p, &self.watched.readiness(ctx, &a.name));
+                });
+            })
+            .await?;
         if result.is_ok() {
-            self.watched.catch_up(ctx, &a.name);
+            self.watched.catch_up(ctx, &a.name, written);
         }
         outcome
     }

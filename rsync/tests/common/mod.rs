@@ -5,13 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-
-use async_trait::async_trait;
-use canopy_engine::context::{
-    ContextStore, EmbeddedStore, Key, Result, Revision, Txn, TxnResponse, Watch,
-};
 
 use canopy_edgesim::cluster::LogEntry;
 use canopy_edgesim::fault::{Faults, Readiness};
@@ -28,42 +22,6 @@ use tokio::sync::oneshot;
 
 /// Deadline for every wait on a state: a failure guard, not a timing assertion.
 pub const DEADLINE: Duration = Duration::from_secs(20);
-
-/// A context store that counts its round trips (every read and write is one transaction).
-pub struct Counting {
-    pub inner: EmbeddedStore,
-    pub calls: AtomicUsize,
-}
-
-impl Counting {
-    pub fn new(inner: EmbeddedStore) -> Self {
-        Self {
-            inner,
-            calls: AtomicUsize::new(0),
-        }
-    }
-
-    /// The round trips since the last call.
-    pub fn take_calls(&self) -> usize {
-        self.calls.swap(0, Ordering::SeqCst)
-    }
-}
-
-#[async_trait]
-impl ContextStore for Counting {
-    async fn txn(&self, txn: Txn) -> Result<TxnResponse> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.txn(txn).await
-    }
-
-    async fn watch(&self, prefix: &Key, from: Option<Revision>) -> Result<Watch> {
-        self.inner.watch(prefix, from).await
-    }
-
-    async fn compact(&self, revision: Revision) -> Result<()> {
-        self.inner.compact(revision).await
-    }
-}
 
 /// A running server; dropping it shuts the server down.
 pub struct Sim {
