@@ -200,6 +200,13 @@ impl Store {
         Some(self.history.iter().filter(|e| e.rv > rv).cloned().collect())
     }
 
+    /// How many watches are open on the cluster now.
+    pub fn watchers(&self) -> usize {
+        self.tx
+            .as_ref()
+            .map_or(0, broadcast::Sender::receiver_count)
+    }
+
     /// A receiver of every change from now on.
     pub fn subscribe(&mut self) -> broadcast::Receiver<Arc<Event>> {
         self.tx

@@ -120,7 +120,7 @@ impl Intake {
             if let Some((record, _)) = &existing
                 && record.kind == kind
                 && record.from == from
-                && (status.state == running || status.state == ok)
+                && (status.state == running || (status.state == ok && kind != OpKind::Read))
             {
                 let clusters = record.clusters.len();
                 self.queue_unfinished(ctx, record).await?;

@@ -23,12 +23,19 @@ pub enum OpKind {
 
 impl OpKind {
     /// The context state while the operation runs, on success, and on failure (EMCO's `StateChanges`).
+    /// A read leaves the context `Instantiated` even when it fails on a cluster (the failure is the
+    /// context's reason): reading objects back does not make a deployment fail.
     pub const fn states(self) -> (State, State, State) {
         match self {
-            Self::Install | Self::Update | Self::Read => (
+            Self::Install | Self::Update => (
                 State::Instantiating,
                 State::Instantiated,
                 State::InstantiateFailed,
+            ),
+            Self::Read => (
+                State::Instantiating,
+                State::Instantiated,
+                State::Instantiated,
             ),
             Self::Uninstall => (
                 State::Terminating,
@@ -39,7 +46,11 @@ impl OpKind {
     }
 
     /// The context states the operation may start from. A repeat of the same operation while it runs, or
-    /// after it succeeded, is recognised from the record and queues nothing.
+    /// after it succeeded, is recognised from the record and queues nothing (a read only while it runs: a
+    /// read after an earlier one reads again).
+    ///
+    /// A read starts only on an `Instantiated` context: it must not replace an operation in flight (the
+    /// supervisor would cancel that one's tasks) nor turn a failed or superseded context `Instantiated`.
     pub fn allowed_from(self, state: State) -> bool {
         use State::*;
         match self {
@@ -49,7 +60,7 @@ impl OpKind {
             ),
             // The target of a rollback is an older context, which an update left `Updated`.
             Self::Update => !matches!(state, Terminating | Updating),
-            Self::Read => !matches!(state, Terminating | Terminated),
+            Self::Read => matches!(state, Instantiated),
             Self::Uninstall => !matches!(state, Terminated),
         }
     }

@@ -109,6 +109,67 @@ async fn a_missing_context_is_not_found_and_a_forbidden_state_is_refused() {
     assert_eq!(from.state, State::Updating);
 }
 
+/// Puts `state` as the context's status, as the end of an operation would.
+async fn set_state(store: &dyn ContextStore, ctx: ContextId, state: State) {
+    let key = ContextKeys::new(ctx).status();
+    let value = appcontext::Status::new(state).encode(&key).unwrap();
+    store.put(&key, value).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_read_back_neither_replaces_an_operation_in_flight_nor_revives_a_failed_context() {
+    let (_dir, store, queue, intake) = setup().await;
+    appcontext::write(store.as_ref(), &context(10, 2))
+        .await
+        .unwrap();
+    let ctx = ContextId::new(10);
+    let op_key = ContextKeys::new(ctx).rsync_op();
+    intake.install(ctx).await.unwrap();
+    let install = store.get(&op_key).await.unwrap().unwrap();
+
+    // The install runs: a read is refused, and the install's record (whose id its tasks carry) stays.
+    let refused = intake.read(ctx).await.unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            IntakeError::Refused {
+                state: "Instantiating",
+                op: OpKind::Read,
+                ..
+            }
+        ),
+        "{refused}"
+    );
+    let still = store.get(&op_key).await.unwrap().unwrap();
+    assert_eq!(still.mod_revision, install.mod_revision);
+
+    // A failed install stays failed.
+    set_state(store.as_ref(), ctx, State::InstantiateFailed).await;
+    assert!(matches!(
+        intake.read(ctx).await,
+        Err(IntakeError::Refused {
+            state: "InstantiateFailed",
+            ..
+        })
+    ));
+    let status = Reader::open(store.as_ref(), ctx).await.unwrap().status;
+    assert_eq!(status.state, State::InstantiateFailed);
+    pull_all(&queue).await;
+
+    // An instantiated context is read, one task per cluster; a repeat while it runs queues nothing
+    // twice, and a read after the first has finished reads again.
+    set_state(store.as_ref(), ctx, State::Instantiated).await;
+    let read = intake.read(ctx).await.unwrap();
+    assert!(read.newly_queued);
+    let record: OpRecord = op::decode(&store.get(&op_key).await.unwrap().unwrap()).unwrap();
+    assert_eq!(record.kind, OpKind::Read);
+    assert!(!intake.read(ctx).await.unwrap().newly_queued);
+    assert_eq!(pull_all(&queue).await.len(), 2);
+    set_state(store.as_ref(), ctx, State::Instantiated).await;
+    assert!(intake.read(ctx).await.unwrap().newly_queued);
+    assert_eq!(pull_all(&queue).await.len(), 2);
+}
+
 #[tokio::test]
 async fn the_embedded_queue_hands_out_again_what_a_dead_process_left() {
     let (dir, store, queue, intake) = setup().await;

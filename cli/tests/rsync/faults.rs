@@ -153,6 +153,17 @@ async fn a_stop_during_a_slow_instantiate_ends_it_at_once() {
     world.wait_context(ctx, State::InstantiateFailed).await;
     let took = stopped_at.elapsed();
     println!("stop to context InstantiateFailed (stopped): {took:?}");
+    // The tasks themselves were cancelled, not only marked stopped: nginx's hook still has minutes to
+    // run, and only its cancelled task records nginx `Stopped`.
+    world
+        .wait_progress(ctx, "every app Stopped by its cancelled task", |st| {
+            st.iter()
+                .filter(|(k, p)| k.ends_with("/nginx") && p.phase == Phase::Stopped)
+                .count()
+                == 2
+                && st.iter().all(|(_, p)| p.phase == Phase::Stopped)
+        })
+        .await;
     let reader = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
         .await
         .unwrap();

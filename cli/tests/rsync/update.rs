@@ -156,3 +156,147 @@ async fn an_update_is_make_before_break_and_a_rollback_restores() {
     );
     rsync.stop().await;
 }
+
+/// The resourceVersion and deployment id of each object of `plural` on edge-001.
+fn versions(world: &World, plural: &str) -> Vec<(String, String, String)> {
+    let cluster = world.cluster("edge-001");
+    let store = cluster.store();
+    let mut all: Vec<_> = store
+        .scan(|k| k.plural == plural)
+        .map(|(k, obj)| {
+            (
+                k.name.clone(),
+                obj["metadata"]["resourceVersion"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                obj["metadata"]["labels"]["canopy/deployment-id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_resync_after_an_update_leaves_what_the_update_did_not_change_alone() {
+    let world = World::start(1, false).await;
+    let rsync = world
+        .rsync(canopy_rsync::Config {
+            resync: Duration::from_secs(1),
+            ..quick()
+        })
+        .await;
+    world.register_rsync(rsync.addr().port()).await;
+    world.fixture(1).await;
+    world.op(&format!("{DIG}/instantiate")).await.expect(202);
+    world.wait_state(DIG, "Instantiated").await;
+    let first = world.status_context(DIG).await;
+    world
+        .wait_progress(first, "revision 1 Ready", all_ready(3))
+        .await;
+
+    // Revision 2 changes collectd's Service only.
+    put_profile(
+        &world,
+        "collectd-profile",
+        "collectd",
+        "collectd_prometheus:\n  service:\n    type: ClusterIP\n    port: 9200\n    targetPort: 9103\n    selector:\n      app: collectd\n      collector: collectd\n",
+    )
+    .await;
+    world
+        .post(&format!("{DIG}/update"), json!({}))
+        .await
+        .expect(202);
+    let second = loop {
+        let ctx = world.status_context(DIG).await;
+        if ctx != first && world.state(DIG).await == "Instantiated" {
+            break ctx;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    world.wait_context(second, State::Instantiated).await;
+    world
+        .wait_progress(second, "revision 2 Ready", all_ready(3))
+        .await;
+    let workloads_after_update = [
+        versions(&world, "deployments"),
+        versions(&world, "statefulsets"),
+        versions(&world, "daemonsets"),
+    ];
+    for (name, _, id) in workloads_after_update.iter().flatten() {
+        assert!(
+            id.starts_with(&format!("{first}-")),
+            "{name} was not changed by the update and keeps the id of the context that applied it: {id}"
+        );
+    }
+
+    // Delete the changed Service by hand twice, each time until a resync brings it back: the second
+    // repair comes in a later resync pass than the first, so at least one whole pass over every app
+    // ran in between.
+    let (service, _, id) = versions(&world, "services")
+        .into_iter()
+        .find(|(name, _, _)| name.contains("collectd"))
+        .expect("collectd's Service");
+    assert_eq!(id, format!("{second}-collectd"), "the update applied it");
+    let cluster = world.cluster("edge-001");
+    let key = cluster
+        .store()
+        .keys()
+        .find(|k| k.plural == "services" && k.name == service)
+        .cloned()
+        .unwrap();
+    let url = format!(
+        "{}/clusters/edge-001/api/v1/namespaces/{}/services/{}",
+        world.sim.url(),
+        key.namespace,
+        key.name
+    );
+    let repaired = |world: &World| {
+        subjects(world)
+            .iter()
+            .filter(|s| {
+                s.starts_with(&format!("canopy.res.{second}.")) && s.ends_with(".drift-corrected")
+            })
+            .count()
+    };
+    for round in 1..=2 {
+        let deleted = world.http.delete(&url).send().await.unwrap();
+        assert!(
+            deleted.status().is_success(),
+            "DELETE {url}: {}",
+            deleted.status()
+        );
+        wait_subject(&world, "the Service repaired", |_| {
+            repaired(&world) >= round
+        })
+        .await;
+        assert!(holds(&world, "edge-001", "services", &service));
+    }
+
+    // The resyncs re-applied every resource of the second context, and the unchanged ones are as the
+    // update left them: same resourceVersion (so no pod-template change, no rollout), same id, and no
+    // drift announced for them.
+    assert_eq!(
+        [
+            versions(&world, "deployments"),
+            versions(&world, "statefulsets"),
+            versions(&world, "daemonsets"),
+        ],
+        workloads_after_update
+    );
+    let drifts: Vec<String> = subjects(&world)
+        .into_iter()
+        .filter(|s| s.ends_with(".drift-corrected"))
+        .collect();
+    assert!(
+        drifts
+            .iter()
+            .all(|s| s.contains(&format!(".Service.{service}."))),
+        "only the deleted Service drifted: {drifts:#?}"
+    );
+    rsync.stop().await;
+}

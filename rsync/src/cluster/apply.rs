@@ -21,30 +21,31 @@ pub const FIELD_MANAGER: &str = "canopy";
 /// How long one ordinary request may take before the cluster counts as unreachable.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One edge cluster as rsync sees it. Cheap to clone; clones share the discovery cache.
+/// One edge cluster as rsync sees it. Cheap to clone; clones share the client and the discovery cache.
 ///
-/// The default namespace is given at construction ([`Cluster::new`]): it is where a namespaced manifest
-/// without `metadata.namespace` goes (the AppContext's namespace, that is, the logical cloud's). The
-/// kubeconfig's own namespace is not used, so the same manifests land in the same place on every cluster.
-#[derive(Clone, Debug)]
+/// The default namespace is given at construction ([`Cluster::new`], [`Cluster::with_namespace`]): it is
+/// where a namespaced manifest without `metadata.namespace` goes (the AppContext's namespace, that is, the
+/// logical cloud's). The kubeconfig's own namespace is not used, so the same manifests land in the same
+/// place on every cluster.
+#[derive(Clone)]
 pub struct Cluster {
     inner: Arc<Inner>,
+    namespace: Arc<str>,
 }
 
 struct Inner {
     client: kube::Client,
-    namespace: String,
     timeout: Duration,
     kinds: Kinds,
 }
 
-impl std::fmt::Debug for Inner {
+impl std::fmt::Debug for Cluster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // kube::Client is not Debug.
         f.debug_struct("Cluster")
             .field("default_namespace", &self.namespace)
-            .field("timeout", &self.timeout)
-            .field("kinds", &self.kinds)
+            .field("timeout", &self.inner.timeout)
+            .field("kinds", &self.inner.kinds)
             .finish_non_exhaustive()
     }
 }
@@ -73,11 +74,24 @@ impl Cluster {
         Self {
             inner: Arc::new(Inner {
                 client,
-                namespace: default_namespace.into(),
                 timeout,
                 kinds: Kinds::default(),
             }),
+            namespace: Arc::from(default_namespace.into()),
         }
+    }
+
+    /// The same cluster, client and discovery cache, with `default_namespace` instead.
+    pub fn with_namespace(&self, default_namespace: &str) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            namespace: Arc::from(default_namespace),
+        }
+    }
+
+    /// True when `other` is a handle on the same client (whatever its default namespace).
+    pub fn same_client(&self, other: &Cluster) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// The client.
@@ -87,7 +101,7 @@ impl Cluster {
 
     /// Where namespaced manifests without a namespace go.
     pub fn default_namespace(&self) -> &str {
-        &self.inner.namespace
+        &self.namespace
     }
 
     /// Checks that the cluster answers (`GET /version`).
@@ -243,7 +257,7 @@ impl Cluster {
         let namespace = kind.namespaced.then(|| {
             m.namespace
                 .clone()
-                .unwrap_or_else(|| self.inner.namespace.clone())
+                .unwrap_or_else(|| self.namespace.to_string())
         });
         let api = match &namespace {
             Some(ns) => Api::namespaced_with(client, ns, &kind.resource),

@@ -1,14 +1,14 @@
-//! One watched cluster (for one default namespace): its shared watches, the apps registered on it, and
-//! the task that turns readiness changes into status and resyncs the desired state.
+//! One watched cluster (for one default namespace): its watches (shared with the cluster's other
+//! namespaces), the apps registered on it, and the task that turns readiness changes into status and
+//! resyncs the desired state.
+
+mod resync;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use canopy_engine::appcontext::{
-    AppProgress, BlobHash, Deployed, Manifests, Phase, Ready, ResourceProgress,
-};
-use canopy_schemas::event::{Event, Identity};
+use canopy_engine::appcontext::{AppProgress, BlobHash, Deployed, Manifests, Phase, Ready};
 use canopy_schemas::name::{AppName, ClusterRef};
 use canopy_schemas::{ContextId, Timestamp};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -35,16 +35,20 @@ pub struct Watched {
     status: StatusWriter,
     entries: Mutex<HashMap<AppKey, Entry>>,
     index: Mutex<HashMap<ResourceId, Vec<(AppKey, usize)>>>,
+    /// While the apps of a replaced handle are taken over ([`adopt`](Self::adopt)): the apps
+    /// unregistered meanwhile, which must not be followed again. Locked after `entries`, before `index`.
+    adopting: Mutex<Option<std::collections::HashSet<AppKey>>>,
     /// Task writes to check for readiness they missed, handled by the pump (see `catch_up`).
     written: mpsc::UnboundedSender<(AppKey, AppProgress)>,
     stop: CancellationToken,
 }
 
 impl Watched {
-    /// Starts following `cluster` through `handle`.
+    /// Starts following `cluster` through `watches` (a handle with the default namespace of what this
+    /// follows).
     pub fn start(
         cluster: ClusterRef,
-        handle: Cluster,
+        watches: Watches,
         config: BlobHash,
         status: StatusWriter,
         resync: Duration,
@@ -52,11 +56,12 @@ impl Watched {
         let (written, rechecks) = mpsc::unbounded_channel();
         let watched = Arc::new(Self {
             cluster,
-            watches: Watches::for_cluster(&handle),
+            watches,
             config,
             status,
             entries: Mutex::default(),
             index: Mutex::default(),
+            adopting: Mutex::default(),
             written,
             stop: CancellationToken::new(),
         });
@@ -112,6 +117,40 @@ impl Watched {
         manifests: Arc<Manifests>,
         deployment_id: String,
     ) {
+        self.insert(ctx, app, manifests, deployment_id, false).await;
+    }
+
+    /// Takes over `apps`, which a handle this one replaced followed (the cluster was registered again):
+    /// each is followed here and its readiness recorded, unless it was unregistered or followed by its
+    /// own task meanwhile. Call [`adopting`](Self::adopting) first, before the handle is handed out.
+    pub async fn adopt(&self, apps: Vec<(ContextId, AppName, Arc<Manifests>, String)>) {
+        for (ctx, app, manifests, deployment_id) in apps {
+            if self
+                .insert(ctx, app.clone(), manifests, deployment_id, true)
+                .await
+            {
+                let current = self.readiness(ctx, &app);
+                self.record(&(ctx, app), &current).await;
+            }
+        }
+        *self.adopting.lock().expect("lock") = None;
+    }
+
+    /// Starts remembering the apps unregistered from now until [`adopt`](Self::adopt) ends.
+    pub fn adopting(&self) {
+        *self.adopting.lock().expect("lock") = Some(Default::default());
+    }
+
+    /// Subscribes to the resources of `app` and follows it. An `adopted` app is left out (false) when it
+    /// was unregistered during the adoption or is followed already.
+    async fn insert(
+        &self,
+        ctx: ContextId,
+        app: AppName,
+        manifests: Arc<Manifests>,
+        deployment_id: String,
+        adopted: bool,
+    ) -> bool {
         let key = (ctx, app);
         let mut subscriptions = Vec::with_capacity(manifests.resources.len());
         for m in &manifests.resources {
@@ -123,8 +162,17 @@ impl Watched {
                 }
             }
         }
+        let mut entries = self.entries.lock().expect("lock");
+        if let Some(dropped) = self.adopting.lock().expect("lock").as_mut() {
+            if adopted && (dropped.contains(&key) || entries.contains_key(&key)) {
+                return false;
+            }
+            dropped.remove(&key);
+        }
         {
             let mut index = self.index.lock().expect("lock");
+            // Followed again (a retried task): its old slots go.
+            forget(&mut index, &key);
             for (i, s) in subscriptions.iter().enumerate() {
                 if let Some(s) = s {
                     index
@@ -134,7 +182,7 @@ impl Watched {
                 }
             }
         }
-        self.entries.lock().expect("lock").insert(
+        entries.insert(
             key,
             Entry {
                 manifests,
@@ -142,6 +190,7 @@ impl Watched {
                 subscriptions,
             },
         );
+        true
     }
 
     /// The readiness (resource index, state) the watches know now of each resource of a followed app.
@@ -183,13 +232,30 @@ impl Watched {
     /// Stops following `app` of `ctx`.
     pub fn unregister(&self, ctx: ContextId, app: &AppName) {
         let key = (ctx, app.clone());
-        if self.entries.lock().expect("lock").remove(&key).is_some() {
-            let mut index = self.index.lock().expect("lock");
-            index.retain(|_, slots| {
-                slots.retain(|(k, _)| k != &key);
-                !slots.is_empty()
-            });
+        let mut entries = self.entries.lock().expect("lock");
+        if let Some(dropped) = self.adopting.lock().expect("lock").as_mut() {
+            dropped.insert(key.clone());
         }
+        if entries.remove(&key).is_some() {
+            forget(&mut self.index.lock().expect("lock"), &key);
+        }
+    }
+
+    /// Every app followed here: its context, name, manifests and deployment id.
+    pub fn followed(&self) -> Vec<(ContextId, AppName, Arc<Manifests>, String)> {
+        self.entries
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|((ctx, app), e)| {
+                (
+                    *ctx,
+                    app.clone(),
+                    e.manifests.clone(),
+                    e.deployment_id.clone(),
+                )
+            })
+            .collect()
     }
 
     /// Records readiness `changes` (resource index, state) of one app.
@@ -246,101 +312,14 @@ impl Watched {
             self.record(&key, &states).await;
         }
     }
+}
 
-    /// Re-applies every registered app's resources. A resource that was gone, or that someone changed
-    /// (its resourceVersion moved when it was applied again), is reported `drift-corrected`.
-    async fn resync(&self) {
-        let all: Vec<(AppKey, Arc<Manifests>, String)> = self
-            .entries
-            .lock()
-            .expect("lock")
-            .iter()
-            .map(|(k, e)| (k.clone(), e.manifests.clone(), e.deployment_id.clone()))
-            .collect();
-        for (key, manifests, deployment_id) in all {
-            let mut repaired = Vec::new();
-            for (i, m) in manifests.resources.iter().enumerate() {
-                match self.reapply(m, &deployment_id).await {
-                    Ok(Some(how)) => repaired.push((i, how)),
-                    Ok(None) => {}
-                    Err(e) => {
-                        tracing::warn!(cluster = %self.cluster, "resync of {} {}: {e}", m.kind, m.name);
-                    }
-                }
-            }
-            if repaired.is_empty() {
-                continue;
-            }
-            let slot = Slot {
-                ctx: key.0,
-                cluster: self.cluster.clone(),
-                app: key.1.clone(),
-            };
-            let events = repaired
-                .iter()
-                .map(|(i, how)| {
-                    let m = &manifests.resources[*i];
-                    Event::new(
-                        Identity::Resource {
-                            ctx: slot.ctx,
-                            cluster: slot.cluster.clone(),
-                            app: slot.app.clone(),
-                            resource_kind: m.kind.clone(),
-                            name: m.name.clone(),
-                        },
-                        "drift-corrected",
-                    )
-                    .with_context(slot.ctx)
-                    .with_message(*how)
-                })
-                .collect();
-            let now = Timestamp::now();
-            let result = self
-                .status
-                .update(
-                    &slot,
-                    || seed(self, &key),
-                    |p| {
-                        for (i, _) in &repaired {
-                            if let Some(r) = p.resources.get_mut(*i) {
-                                r.deployed = Deployed::Applied;
-                                r.applied_at = Some(now);
-                            }
-                        }
-                    },
-                    events,
-                )
-                .await;
-            match result {
-                Ok(_) => {
-                    tracing::info!(cluster = %self.cluster, app = %key.1, repaired = repaired.len(), "drift corrected")
-                }
-                Err(e) => tracing::warn!("{e}"),
-            }
-        }
-    }
-
-    async fn reapply(
-        &self,
-        m: &canopy_engine::appcontext::Manifest,
-        deployment_id: &str,
-    ) -> crate::cluster::Result<Option<&'static str>> {
-        let cluster = self.cluster();
-        let before = cluster.get(m).await?;
-        cluster.apply(m, deployment_id).await?;
-        let Some(before) = before else {
-            return Ok(Some("the resource was missing and was applied again"));
-        };
-        let after = cluster.get(m).await?;
-        let version =
-            |v: &serde_json::Value| v["metadata"]["resourceVersion"].as_str().map(str::to_owned);
-        Ok(match after {
-            Some(after) if version(&after) != version(&before) => {
-                Some("the resource had been changed and was applied again")
-            }
-            _ => None,
-        })
-    }
+/// Removes every slot of `key` from `index`.
+fn forget(index: &mut HashMap<ResourceId, Vec<(AppKey, usize)>>, key: &AppKey) {
+    index.retain(|_, slots| {
+        slots.retain(|(k, _)| k != key);
+        !slots.is_empty()
+    });
 }
 
 /// What the watches know now of each resource of `e`.
@@ -350,29 +329,6 @@ fn current(e: &Entry) -> Vec<(usize, Ready)> {
         .enumerate()
         .filter_map(|(i, s)| s.as_ref().and_then(|s| s.current()).map(|r| (i, r)))
         .collect()
-}
-
-fn seed(w: &Watched, key: &AppKey) -> AppProgress {
-    let resources = w
-        .entries
-        .lock()
-        .expect("lock")
-        .get(key)
-        .map(|e| {
-            e.manifests
-                .resources
-                .iter()
-                .map(ResourceProgress::pending)
-                .collect()
-        })
-        .unwrap_or_default();
-    AppProgress {
-        phase: Phase::Applied,
-        connectivity: Default::default(),
-        last_error: None,
-        resources,
-        updated_at: Timestamp::now(),
-    }
 }
 
 /// Applies readiness changes to an app's status, and moves the app between `Applied` and `Ready`.

@@ -22,6 +22,7 @@ use dashmap::DashMap;
 
 pub use cluster::{Watched, apply_readiness};
 
+use crate::cluster::{Cluster, Watches};
 use crate::status::StatusWriter;
 
 /// The watched clusters of this process.
@@ -33,7 +34,11 @@ pub struct Monitor {
 struct Inner {
     status: StatusWriter,
     resync: std::time::Duration,
+    /// One per cluster and default namespace (the contexts of one logical cloud).
     clusters: DashMap<(ClusterRef, String), Arc<Watched>>,
+    /// The watches of each cluster, shared by its namespaces, with the hash of the kubeconfig whose
+    /// client they use.
+    watches: DashMap<ClusterRef, (BlobHash, Watches)>,
 }
 
 impl Monitor {
@@ -44,12 +49,15 @@ impl Monitor {
                 status,
                 resync,
                 clusters: DashMap::new(),
+                watches: DashMap::new(),
             }),
         }
     }
 
     /// The watched handle of `cluster` for objects in `namespace` by default, made with `client` (built
     /// from the kubeconfig whose hash is `config`); a handle made from an older kubeconfig is replaced.
+    /// The handles of one cluster's namespaces share its watches, one per kind, as long as they use the
+    /// same kubeconfig.
     pub fn watched(
         &self,
         cluster: &ClusterRef,
@@ -63,15 +71,49 @@ impl Monitor {
         {
             return w.clone();
         }
-        let w = Watched::start(
-            cluster.clone(),
-            crate::cluster::Cluster::new(client, namespace),
-            config,
-            self.inner.status.clone(),
-            self.inner.resync,
-        );
-        if let Some(old) = self.inner.clusters.insert(key, w.clone()) {
+        let start = || {
+            let watches = {
+                let fresh = || {
+                    (
+                        config,
+                        Watches::for_cluster(&Cluster::new(client.clone(), namespace)),
+                    )
+                };
+                let mut shared = self
+                    .inner
+                    .watches
+                    .entry(cluster.clone())
+                    .or_insert_with(fresh);
+                if shared.0 != config {
+                    *shared = fresh();
+                }
+                shared.1.in_namespace(namespace)
+            };
+            Watched::start(
+                cluster.clone(),
+                watches,
+                config,
+                self.inner.status.clone(),
+                self.inner.resync,
+            )
+        };
+        // Under the entry's lock: two tasks connecting at once get the same handle.
+        let (w, replaced) = {
+            let mut slot = self.inner.clusters.entry(key).or_insert_with(start);
+            if slot.config() == config {
+                (slot.clone(), None)
+            } else {
+                let old = std::mem::replace(&mut *slot, start());
+                slot.adopting();
+                (slot.clone(), Some(old))
+            }
+        };
+        if let Some(old) = replaced {
+            // The apps the old handle followed (those of other contexts too) are followed by the new one.
             old.stop();
+            let moved = old.followed();
+            let new = w.clone();
+            tokio::spawn(async move { new.adopt(moved).await });
         }
         w
     }
@@ -109,6 +151,7 @@ impl Monitor {
             entry.value().stop();
         }
         self.inner.clusters.clear();
+        self.inner.watches.clear();
     }
 }
 

@@ -2,10 +2,12 @@
 //! of that kind on the cluster, however many apps they belong to.
 //!
 //! A [`Watches`] belongs to one [`Cluster`]; keep one per cluster for as long as the cluster is worked on.
-//! [`Watches::subscribe`] starts the kind's watch if it is not running and returns a [`Subscription`] to
-//! one object's readiness. The watch stops when its last subscription is dropped, and every watch stops
-//! when the `Watches` is dropped. [`Watches::subscribe_all`] follows every readiness change the running
-//! watches see, so that the caller can record `ready_at` and publish events.
+//! [`Watches::in_namespace`] gives a handle on the same watches that places namespaced manifests without a
+//! namespace in another default namespace (the contexts of two logical clouds on one cluster share its
+//! watches). [`Watches::subscribe`] starts the kind's watch if it is not running and returns a
+//! [`Subscription`] to one object's readiness. The watch stops when its last subscription is dropped, and
+//! every watch stops when the last handle is dropped. [`Watches::subscribe_all`] follows every readiness
+//! change the running watches see, so that the caller can record `ready_at` and publish events.
 
 mod task;
 
@@ -51,10 +53,16 @@ pub struct Seen {
     pub generation: Option<i64>,
 }
 
-/// The readiness watches of one cluster.
-#[derive(Debug)]
+/// The readiness watches of one cluster, seen from one default namespace. Clones share the watches.
+#[derive(Clone, Debug)]
 pub struct Watches {
     cluster: Cluster,
+    shared: Arc<Shared>,
+}
+
+/// What every handle on one cluster's watches shares.
+#[derive(Debug)]
+struct Shared {
     kinds: Mutex<HashMap<(String, String), Weak<KindWatch>>>,
     changes: broadcast::Sender<Change>,
     started: AtomicUsize,
@@ -117,15 +125,31 @@ impl Watches {
         let stop = CancellationToken::new();
         Self {
             cluster: cluster.clone(),
-            kinds: Mutex::default(),
-            changes: broadcast::channel(CHANGES_BUFFER).0,
-            started: AtomicUsize::new(0),
-            lists: Arc::default(),
-            failures: Arc::default(),
-            timeout: timeout.max(Duration::from_secs(1)),
-            _stop_on_drop: stop.clone().drop_guard(),
-            stop,
+            shared: Arc::new(Shared {
+                kinds: Mutex::default(),
+                changes: broadcast::channel(CHANGES_BUFFER).0,
+                started: AtomicUsize::new(0),
+                lists: Arc::default(),
+                failures: Arc::default(),
+                timeout: timeout.max(Duration::from_secs(1)),
+                _stop_on_drop: stop.clone().drop_guard(),
+                stop,
+            }),
         }
+    }
+
+    /// A handle on the same watches (and the same client and discovery cache) whose namespaced
+    /// manifests without a namespace are in `namespace`.
+    pub fn in_namespace(&self, namespace: &str) -> Self {
+        Self {
+            cluster: self.cluster.with_namespace(namespace),
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// True when `other` is a handle on the same watches.
+    pub fn shares(&self, other: &Watches) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
     }
 
     /// The cluster.
@@ -136,24 +160,24 @@ impl Watches {
     /// Every readiness change the running watches see from now on. A receiver that falls more than
     /// [`CHANGES_BUFFER`] changes behind gets `Lagged` and should re-read the subscriptions it cares about.
     pub fn subscribe_all(&self) -> broadcast::Receiver<Change> {
-        self.changes.subscribe()
+        self.shared.changes.subscribe()
     }
 
     /// How many watches were started so far (one per kind while subscribed; restarted after the last
     /// subscription of a kind went away and a new one came).
     pub fn watches_started(&self) -> usize {
-        self.started.load(Ordering::Relaxed)
+        self.shared.started.load(Ordering::Relaxed)
     }
 
     /// How many initial lists the watches made (one per start, plus one per restart after a failed watch).
     pub fn lists(&self) -> usize {
-        self.lists.load(Ordering::Relaxed)
+        self.shared.lists.load(Ordering::Relaxed)
     }
 
     /// How many times a watch failed (could not list, could not watch, or its stream broke); each
     /// failure is retried with backoff.
     pub fn failures(&self) -> usize {
-        self.failures.load(Ordering::Relaxed)
+        self.shared.failures.load(Ordering::Relaxed)
     }
 
     /// How many watches run now.
@@ -176,22 +200,23 @@ impl Watches {
                 Some(running) => running,
                 None => {
                     let objects = Objects::default();
+                    let shared = &self.shared;
                     let task = Task {
                         api: self.cluster.api_all(&kind),
                         api_version: m.api_version.clone(),
                         kind: m.kind.clone(),
                         objects: objects.clone(),
-                        changes: self.changes.clone(),
-                        lists: self.lists.clone(),
-                        failures: self.failures.clone(),
-                        timeout_secs: u32::try_from(self.timeout.as_secs()).unwrap_or(u32::MAX),
-                        stop: self.stop.child_token(),
+                        changes: shared.changes.clone(),
+                        lists: shared.lists.clone(),
+                        failures: shared.failures.clone(),
+                        timeout_secs: u32::try_from(shared.timeout.as_secs()).unwrap_or(u32::MAX),
+                        stop: shared.stop.child_token(),
                     };
                     let started = Arc::new(KindWatch {
                         objects,
                         task: tokio::spawn(task.run()),
                     });
-                    self.started.fetch_add(1, Ordering::Relaxed);
+                    self.shared.started.fetch_add(1, Ordering::Relaxed);
                     kinds.retain(|_, w| w.strong_count() > 0);
                     kinds.insert(key, Arc::downgrade(&started));
                     started
@@ -298,6 +323,6 @@ impl Watches {
     }
 
     fn lock_kinds(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Weak<KindWatch>>> {
-        self.kinds.lock().unwrap_or_else(|e| e.into_inner())
+        self.shared.kinds.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
