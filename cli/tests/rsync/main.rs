@@ -4,8 +4,10 @@
 
 mod support;
 
+mod deps;
 mod events;
 mod faults;
 mod order;
 mod recovery;
 mod update;
+mod workers;

@@ -22,7 +22,7 @@ use canopy_engine::{api, lifecycle, remote};
 use canopy_rsync::kubeconfig::StoreKubeconfigs;
 use canopy_rsync::queue::{EmbeddedQueue, JetStreamQueue, Queue};
 use canopy_rsync::{Config, Parts, Running};
-use canopy_schemas::ContextId;
+use canopy_schemas::{ContextId, Timestamp};
 use canopy_tests::fixtures::{emco_chart, emco_profile};
 use canopy_tests::{EtcdServer, NatsServer};
 use reqwest::multipart::{Form, Part};
@@ -750,4 +750,208 @@ pub fn chart(name: &str, templates: &[(&str, &str)]) -> Vec<u8> {
         std::fs::write(dir.path().join("templates").join(file), body).unwrap();
     }
     canopy_tests::fixtures::tgz_dir(dir.path(), name)
+}
+
+/// A composite app built in code, and its approved DIG `d` over logical cloud `lc1`: each app with its
+/// chart's templates and the clusters it is placed on, and dependencies of any kind.
+/// `CodeDig::new("ca").app("db", &[...], &["edge-001"]).dependency("web", "db", "Ready", 2)`.
+pub struct CodeDig<'a> {
+    name: &'a str,
+    apps: Vec<PlacedApp<'a>>,
+    deps: Vec<(&'a str, &'a str, &'a str, u64)>,
+}
+
+/// An app's name, its chart's templates (file name, YAML) and its clusters.
+type PlacedApp<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+
+impl<'a> CodeDig<'a> {
+    pub fn new(name: &'a str) -> Self {
+        Self {
+            name,
+            apps: Vec::new(),
+            deps: Vec::new(),
+        }
+    }
+
+    /// App `name` with `templates`, placed on the edge clusters `clusters` (`edge-001`...).
+    pub fn app(
+        mut self,
+        name: &'a str,
+        templates: &'a [(&'a str, &'a str)],
+        clusters: &'a [&'a str],
+    ) -> Self {
+        self.apps.push((name, templates, clusters));
+        self
+    }
+
+    /// `dependent` waits until `on` is `op` (`Deployed` or `Ready`), then `wait` seconds.
+    pub fn dependency(mut self, dependent: &'a str, on: &'a str, op: &'a str, wait: u64) -> Self {
+        self.deps.push((dependent, on, op, wait));
+        self
+    }
+
+    /// Creates it all through the REST API (each app with an empty profile) and approves the DIG;
+    /// returns the DIG's path.
+    pub async fn create(&self, world: &World) -> String {
+        let ca = format!("/projects/p1/composite-apps/{}/v1", self.name);
+        let dig = format!("{ca}/deployment-intent-groups/d");
+        world
+            .post(
+                "/projects/p1/composite-apps",
+                json!({"metadata": {"name": self.name}, "spec": {"compositeAppVersion": "v1"}}),
+            )
+            .await
+            .expect(201);
+        for (app, templates, _) in &self.apps {
+            world
+                .multipart(&format!("{ca}/apps"), meta(app), chart(app, templates))
+                .await
+                .expect(201);
+        }
+        for (dependent, on, op, wait) in &self.deps {
+            world
+                .post(
+                    &format!("{ca}/apps/{dependent}/dependency"),
+                    json!({"metadata": {"name": format!("{dependent}-{on}")}, "spec": {"app": on, "opStatus": op, "wait": wait}}),
+                )
+                .await
+                .expect(201);
+        }
+        world
+            .post(&format!("{ca}/composite-profiles"), meta("cp"))
+            .await
+            .expect(201);
+        for (app, _, _) in &self.apps {
+            world
+                .multipart(
+                    &format!("{ca}/composite-profiles/cp/profiles"),
+                    json!({"metadata": {"name": format!("{app}-profile")}, "spec": {"app": app}}),
+                    profile("{}\n"),
+                )
+                .await
+                .expect(201);
+        }
+        world
+            .post(
+                &format!("{ca}/deployment-intent-groups"),
+                json!({"metadata": {"name": "d"}, "spec": {"compositeProfile": "cp", "version": "r1", "logicalCloud": "lc1"}}),
+            )
+            .await
+            .expect(201);
+        world
+            .post(&format!("{dig}/generic-placement-intents"), meta("gpi"))
+            .await
+            .expect(201);
+        for (app, _, clusters) in &self.apps {
+            let all_of: Vec<Value> = clusters
+                .iter()
+                .map(|c| json!({"clusterProvider": PROVIDER, "cluster": c}))
+                .collect();
+            world
+                .post(
+                    &format!("{dig}/generic-placement-intents/gpi/app-intents"),
+                    json!({"metadata": {"name": format!("{app}-pi")}, "spec": {"app": app, "intent": {"allOf": all_of}}}),
+                )
+                .await
+                .expect(201);
+        }
+        world
+            .post(
+                &format!("{dig}/intents"),
+                json!({"metadata": {"name": "intents"}, "spec": {"intent": {"genericPlacementIntent": "gpi"}}}),
+            )
+            .await
+            .expect(201);
+        world.op(&format!("{dig}/approve")).await.expect(202);
+        dig
+    }
+}
+
+impl World {
+    /// Starts rsync in process with `config` on the world's JetStream queue, whose deliveries go to
+    /// another worker after `ack_wait` without an ack or an in-progress ack.
+    pub async fn rsync_with_ack_wait(&self, config: Config, ack_wait: Duration) -> Running {
+        let nats = self.nats.as_ref().expect("a NATS world");
+        let queue = JetStreamQueue::open(nats.connect().await.unwrap(), ack_wait)
+            .await
+            .unwrap();
+        let parts = Parts {
+            store: self.ctx.clone(),
+            queue: Arc::new(queue),
+            kubeconfigs: Arc::new(StoreKubeconfigs(self.store.clone())),
+            config,
+        };
+        Running::start(parts, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// Sets the readiness delay of workloads on every edge cluster of `names`.
+    pub fn readiness_delay(&self, names: &[String], delay: Duration) {
+        let ms = u64::try_from(delay.as_millis()).unwrap();
+        for name in names {
+            self.cluster(name)
+                .set_faults(canopy_edgesim::fault::Faults {
+                    readiness: canopy_edgesim::fault::Readiness {
+                        min_ms: ms,
+                        max_ms: ms,
+                    },
+                    ..Default::default()
+                });
+        }
+    }
+}
+
+/// The edge clusters `edge-001`... `edge-<n>`.
+pub fn edge_names(n: usize) -> Vec<String> {
+    (1..=n).map(|i| format!("edge-{i:03}")).collect()
+}
+
+/// The status of `app` on edge cluster `name` among `st` (as [`World::progress`] returns them).
+pub fn status_of<'a>(st: &'a [(String, AppProgress)], name: &str, app: &str) -> &'a AppProgress {
+    let suffix = format!("/{PROVIDER}+{name}/{app}");
+    st.iter()
+        .find(|(k, _)| k.ends_with(&suffix))
+        .map(|(_, p)| p)
+        .unwrap_or_else(|| panic!("no status of {app} on {name} among {st:#?}"))
+}
+
+/// When edgesim cluster `name` logged each `verb` of the object `kind`/`object`, oldest first.
+pub fn logged(world: &World, name: &str, verb: &str, kind: &str, object: &str) -> Vec<Timestamp> {
+    world
+        .cluster(name)
+        .apply_log()
+        .0
+        .iter()
+        .filter(|e| e.verb == verb && e.kind == kind && e.name == object)
+        .map(|e| parse_log_time(&e.time))
+        .collect()
+}
+
+/// The first time edgesim cluster `name` logged `verb` of `kind`/`object`.
+pub fn first_logged(world: &World, name: &str, verb: &str, kind: &str, object: &str) -> Timestamp {
+    *logged(world, name, verb, kind, object)
+        .first()
+        .unwrap_or_else(|| panic!("no {verb} of {kind}/{object} on {name}"))
+}
+
+/// An apply log time (`2026-01-02T03:04:05.123456Z`, UTC) as a timestamp.
+pub fn parse_log_time(time: &str) -> Timestamp {
+    let bad = || panic!("not an apply log time: {time:?}");
+    let field = |range: std::ops::Range<usize>| -> i64 {
+        time.get(range)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(bad)
+    };
+    let (y, m, d) = (field(0..4), field(5..7), field(8..10));
+    let (h, min, s, micros) = (field(11..13), field(14..16), field(17..19), field(20..26));
+    // Days since the epoch of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + h * 3600 + min * 60 + s;
+    Timestamp::from_unix_nanos(secs * 1_000_000_000 + micros * 1_000)
 }
