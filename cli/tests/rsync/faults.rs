@@ -1,10 +1,12 @@
-//! Faults: an unreachable cluster among healthy ones, one given up after `--max-retries`, a stop in the middle of a slow instantiate, and drift
-//! repaired by the periodic resync.
+//! Faults: an unreachable cluster among healthy ones (also with one worker slot, until a stop), one given
+//! up after `--max-retries` (an instantiate, then a terminate), a stop in the middle of a slow
+//! instantiate, and drift repaired by the periodic resync.
 
 use std::time::{Duration, Instant};
 
 use canopy_edgesim::fault::{Faults, Flaky, Readiness, Unreachable};
 use canopy_engine::appcontext::{Connectivity, Phase, State};
+use canopy_rsync::Config;
 
 use crate::support::*;
 
@@ -66,10 +68,72 @@ async fn one_unreachable_cluster_of_fifty_leaves_the_other_forty_nine_ready() {
     rsync.stop().await;
 }
 
-/// With `--max-retries`, a cluster still unreachable after that many retries fails: the context ends
-/// InstantiateFailed naming the cluster and the last error, and the healthy cluster is deployed.
+/// With one worker slot, an unreachable cluster (the first in line) still lets the others through: its
+/// task gives the slot back while it waits for its next attempt. Without `--max-retries` it is retried
+/// until the DIG is stopped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_cluster_unreachable_past_max_retries_fails_the_instantiate_naming_it() {
+async fn an_unreachable_cluster_holds_no_worker_slot_and_is_retried_until_a_stop() {
+    let world = World::start(3, false).await;
+    let rsync = world
+        .rsync(Config {
+            max_clusters: 1,
+            ..quick()
+        })
+        .await;
+    world.register_rsync(rsync.addr().port()).await;
+    let names = world.fixture(3).await;
+    world.cluster("edge-001").set_faults(Faults {
+        unreachable: Some(Unreachable::Refuse),
+        ..Faults::default()
+    });
+    world.op(&format!("{DIG}/instantiate")).await.expect(202);
+    world.wait_state(DIG, "Instantiated").await;
+    let ctx = world.status_context(DIG).await;
+    world
+        .wait_progress(
+            ctx,
+            "edge-002 and edge-003 Ready, edge-001 retrying",
+            |st| {
+                let ready = st
+                    .iter()
+                    .filter(|(k, p)| !k.contains("edge-001") && p.phase == Phase::Ready)
+                    .count();
+                let retrying = st
+                    .iter()
+                    .filter(|(k, p)| {
+                        k.contains("edge-001") && p.connectivity == Connectivity::Retrying
+                    })
+                    .count();
+                ready == 2 * 3 && retrying == 3
+            },
+        )
+        .await;
+    assert_eq!(names.len(), 3);
+    assert_eq!(world.context_state(ctx).await, Some(State::Instantiating));
+
+    world.op(&format!("{DIG}/stop")).await.expect(202);
+    world.wait_context(ctx, State::InstantiateFailed).await;
+    let reader = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
+        .await
+        .unwrap();
+    assert!(
+        reader
+            .status
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("stopped")),
+        "{:?}",
+        reader.status
+    );
+    rsync.stop().await;
+}
+
+/// With `--max-retries`, a cluster still unreachable after that many retries fails: the context ends
+/// InstantiateFailed naming the cluster and the last error, and the healthy cluster is deployed; a
+/// terminate then ends TerminateFailed, naming it too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cluster_unreachable_past_max_retries_fails_the_instantiate_and_the_terminate_naming_it()
+{
     let world = World::start(2, false).await;
     let rsync = world
         .rsync(canopy_rsync::Config {
@@ -116,6 +180,26 @@ async fn a_cluster_unreachable_past_max_retries_fails_the_instantiate_naming_it(
     for (key, p) in bad {
         assert_eq!(p.connectivity, Connectivity::Retrying, "{key}: {p:?}");
     }
+
+    // A terminate while edge-002 is still down: edge-001 is cleaned up, and the context ends
+    // TerminateFailed naming edge-002.
+    world.op(&format!("{DIG}/terminate")).await.expect(202);
+    world.wait_context(ctx, State::TerminateFailed).await;
+    let reason = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
+        .await
+        .unwrap()
+        .status
+        .reason
+        .unwrap_or_default();
+    assert!(
+        reason.contains("edge-002") && !reason.contains("edge-001"),
+        "{reason}"
+    );
+    assert!(
+        workloads(&world, "edge-001").is_empty(),
+        "{:?}",
+        workloads(&world, "edge-001")
+    );
     rsync.stop().await;
 }
 
@@ -247,6 +331,53 @@ async fn a_resource_deleted_by_hand_is_back_after_a_resync() {
         "the Deployment is back"
     );
     world.wait_progress(ctx, "Ready again", all_ready(3)).await;
+
+    // Someone edits a value rsync set: a resync sets it back and announces it.
+    let (config, field, value) = world
+        .cluster("edge-001")
+        .store()
+        .scan(|k| k.plural == "configmaps")
+        .find_map(|(k, obj)| {
+            let (field, value) = obj["data"].as_object()?.iter().next()?;
+            Some((k.clone(), field.clone(), value.clone()))
+        })
+        .expect("a ConfigMap with data");
+    let url = format!(
+        "{}/clusters/edge-001/api/v1/namespaces/{}/configmaps/{}",
+        world.sim.url(),
+        config.namespace,
+        config.name
+    );
+    let mut edited: serde_json::Value = world
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    edited["data"][&field] = "edited by hand".into();
+    let put = world.http.put(&url).json(&edited).send().await.unwrap();
+    assert!(put.status().is_success(), "PUT {url}: {}", put.status());
+    assert_eq!(
+        world.cluster("edge-001").store().get(&config).unwrap()["data"][&field],
+        "edited by hand"
+    );
+    let start = Instant::now();
+    while world.cluster("edge-001").store().get(&config).unwrap()["data"][&field] != value {
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "the edited value was not set back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_subject(&world, "the edited ConfigMap announced repaired", |s| {
+        s.starts_with(&format!("canopy.res.{ctx}."))
+            && s.contains(&format!(".ConfigMap.{}.", config.name))
+            && s.ends_with(".drift-corrected")
+    })
+    .await;
     rsync.stop().await;
 }
 

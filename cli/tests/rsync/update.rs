@@ -300,3 +300,62 @@ async fn a_resync_after_an_update_leaves_what_the_update_did_not_change_alone() 
     );
     rsync.stop().await;
 }
+
+/// An update that cannot reach one of its clusters (past `--max-retries`) fails: the new context ends
+/// InstantiateFailed and the old one UpdateFailed, both naming the cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_update_that_fails_on_a_cluster_leaves_the_old_context_update_failed() {
+    let world = World::start(2, false).await;
+    let rsync = world
+        .rsync(canopy_rsync::Config {
+            max_retries: Some(1),
+            ..quick()
+        })
+        .await;
+    world.register_rsync(rsync.addr().port()).await;
+    world.fixture(2).await;
+    world.op(&format!("{DIG}/instantiate")).await.expect(202);
+    world.wait_state(DIG, "Instantiated").await;
+    let first = world.status_context(DIG).await;
+    world
+        .wait_progress(first, "revision 1 Ready", all_ready(6))
+        .await;
+
+    world.cluster("edge-002").set_faults(Faults {
+        unreachable: Some(canopy_edgesim::fault::Unreachable::Refuse),
+        ..Faults::default()
+    });
+    put_profile(
+        &world,
+        "collectd-profile",
+        "collectd",
+        "collectd_prometheus:\n  service:\n    type: ClusterIP\n    port: 9200\n    targetPort: 9103\n    selector:\n      app: collectd\n      collector: collectd\n",
+    )
+    .await;
+    world
+        .post(&format!("{DIG}/update"), json!({}))
+        .await
+        .expect(202);
+    let second = loop {
+        let ctx = world.status_context(DIG).await;
+        if ctx != first {
+            break ctx;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    world.wait_context(second, State::InstantiateFailed).await;
+    world.wait_context(first, State::UpdateFailed).await;
+    for ctx in [first, second] {
+        let reason = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
+            .await
+            .unwrap()
+            .status
+            .reason
+            .unwrap_or_default();
+        assert!(
+            reason.contains("edge-002") && !reason.contains("edge-001"),
+            "{ctx}: {reason}"
+        );
+    }
+    rsync.stop().await;
+}
