@@ -1,6 +1,6 @@
 //! Faults: an unreachable cluster among healthy ones (also with one worker slot, until a stop), one given
 //! up after `--max-retries` (an instantiate, then a terminate), a stop in the middle of a slow
-//! instantiate, and drift repaired by the periodic resync.
+//! instantiate or terminate, and drift (a deletion, an edit) repaired by the periodic resync.
 
 use std::time::{Duration, Instant};
 
@@ -280,6 +280,61 @@ async fn a_stop_during_a_slow_instantiate_ends_it_at_once() {
             workloads(&world, n)
         );
     }
+    rsync.stop().await;
+}
+
+/// A stop during a slow terminate cancels it too: the DIG is TerminateStopped, the context
+/// TerminateFailed with the reason "stopped", and the apps being deleted are recorded `Stopped` by
+/// their cancelled task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stop_during_a_slow_terminate_ends_it_at_once() {
+    let world = World::start(1, false).await;
+    let rsync = world.rsync(quick()).await;
+    world.register_rsync(rsync.addr().port()).await;
+    world.fixture(1).await;
+    world.op(&format!("{DIG}/instantiate")).await.expect(202);
+    world.wait_state(DIG, "Instantiated").await;
+    let ctx = world.status_context(DIG).await;
+    world
+        .wait_progress(ctx, "everything Ready", all_ready(3))
+        .await;
+
+    // Every request now takes 2 s, so deleting takes far longer than the stop.
+    world.cluster("edge-001").set_faults(Faults {
+        latency_ms: 2_000,
+        ..Faults::default()
+    });
+    world.op(&format!("{DIG}/terminate")).await.expect(202);
+    world.wait_context(ctx, State::Terminating).await;
+    world
+        .wait_progress(ctx, "an app deleting", |st| {
+            st.iter().any(|(_, p)| p.phase == Phase::Deleting)
+        })
+        .await;
+    world.op(&format!("{DIG}/stop")).await.expect(202);
+    assert_eq!(world.state(DIG).await, "TerminateStopped");
+    world.wait_context(ctx, State::TerminateFailed).await;
+    let reason = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
+        .await
+        .unwrap()
+        .status
+        .reason
+        .unwrap_or_default();
+    assert!(reason.contains("stopped"), "{reason}");
+    world
+        .wait_progress(
+            ctx,
+            "no app deleting, one Stopped by its cancelled task",
+            |st| {
+                st.iter().all(|(_, p)| p.phase != Phase::Deleting)
+                    && st.iter().any(|(_, p)| p.phase == Phase::Stopped)
+            },
+        )
+        .await;
+    assert!(
+        !workloads(&world, "edge-001").is_empty(),
+        "the stop came before everything was deleted"
+    );
     rsync.stop().await;
 }
 
