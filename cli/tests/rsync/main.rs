@@ -9,5 +9,6 @@ mod events;
 mod faults;
 mod order;
 mod recovery;
+mod status;
 mod update;
 mod workers;
