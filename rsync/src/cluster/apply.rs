@@ -89,11 +89,6 @@ impl Cluster {
         }
     }
 
-    /// True when `other` is a handle on the same client (whatever its default namespace).
-    pub fn same_client(&self, other: &Cluster) -> bool {
-        Arc::ptr_eq(&self.inner, &other.inner)
-    }
-
     /// The client.
     pub fn client(&self) -> &kube::Client {
         &self.inner.client
