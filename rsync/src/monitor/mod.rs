@@ -1,6 +1,6 @@
 //! The readiness monitor (docs/DESIGN.md §7): after a task applied an app, the app is registered here, and
 //! from then on this process keeps
-//! - one shared watch per kind on the cluster (the cluster's [`Watches`](crate::cluster::Watches)), whose readiness changes update
+//! - one shared watch per kind on the cluster (the cluster's [`Watches`]), whose readiness changes update
 //!   the resources' `ready` and `ready_at` in `st/<cluster>/<app>` and move the app between `Applied` and
 //!   `Ready`, with their events;
 //! - a periodic resync that re-applies the cluster's desired state and reports each repair as a
