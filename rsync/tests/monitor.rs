@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use canopy_engine::appcontext::{
-    AppProgress, BlobHash, ContextKeys, Deployed, Manifest, Phase, ResourceProgress,
+    AppProgress, BlobHash, ContextKeys, Deployed, Manifest, Manifests, Phase, ResourceProgress,
 };
 use canopy_engine::context::{ContextStore, EmbeddedStore};
 use canopy_rsync::cluster::{CHANGES_BUFFER, Cluster, app};
@@ -18,6 +18,25 @@ use canopy_schemas::{ContextId, Timestamp};
 use common::*;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
+
+/// What a task writes after applying `manifests`: every resource applied, none known to be ready.
+fn applied(manifests: &Manifests) -> AppProgress {
+    AppProgress {
+        phase: Phase::Applied,
+        connectivity: Default::default(),
+        last_error: None,
+        resources: manifests
+            .resources
+            .iter()
+            .map(|m| ResourceProgress {
+                deployed: Deployed::Applied,
+                applied_at: Some(Timestamp::now()),
+                ..ResourceProgress::pending(m)
+            })
+            .collect(),
+        updated_at: Timestamp::now(),
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_changes_larger_than_the_buffer_is_recorded_whole() {
@@ -55,24 +74,8 @@ async fn a_burst_of_changes_larger_than_the_buffer_is_recorded_whole() {
         cluster: cluster_ref.clone(),
         app: app_name.clone(),
     };
-    // What the task wrote: every resource applied, none known to be ready.
-    let applied = || AppProgress {
-        phase: Phase::Applied,
-        connectivity: Default::default(),
-        last_error: None,
-        resources: manifests
-            .resources
-            .iter()
-            .map(|m| ResourceProgress {
-                deployed: Deployed::Applied,
-                applied_at: Some(Timestamp::now()),
-                ..ResourceProgress::pending(m)
-            })
-            .collect(),
-        updated_at: Timestamp::now(),
-    };
     status
-        .update(&slot, applied, |_| {}, Vec::new())
+        .update(&slot, || applied(&manifests), |_| {}, Vec::new())
         .await
         .unwrap();
 
@@ -164,22 +167,8 @@ async fn the_namespaces_of_one_cluster_share_one_watch_per_kind() {
             cluster: cluster_ref.clone(),
             app: app_name.clone(),
         };
-        let applied = || AppProgress {
-            phase: Phase::Applied,
-            connectivity: Default::default(),
-            last_error: None,
-            resources: manifests
-                .resources
-                .iter()
-                .map(|m| ResourceProgress {
-                    deployed: Deployed::Applied,
-                    ..ResourceProgress::pending(m)
-                })
-                .collect(),
-            updated_at: Timestamp::now(),
-        };
         status
-            .update(&slot, applied, |_| {}, Vec::new())
+            .update(&slot, || applied(&manifests), |_| {}, Vec::new())
             .await
             .unwrap();
         let watched = monitor.watched(&cluster_ref, namespace, client.clone(), config);

@@ -113,18 +113,8 @@ async fn an_unreachable_cluster_holds_no_worker_slot_and_is_retried_until_a_stop
 
     world.op(&format!("{DIG}/stop")).await.expect(202);
     world.wait_context(ctx, State::InstantiateFailed).await;
-    let reader = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
-        .await
-        .unwrap();
-    assert!(
-        reader
-            .status
-            .reason
-            .as_deref()
-            .is_some_and(|r| r.contains("stopped")),
-        "{:?}",
-        reader.status
-    );
+    let reason = world.context_reason(ctx).await;
+    assert!(reason.contains("stopped"), "{reason}");
     rsync.stop().await;
 }
 
@@ -155,11 +145,7 @@ async fn a_cluster_unreachable_past_max_retries_fails_the_instantiate_and_the_te
     world.wait_state(DIG, "Instantiated").await;
     let ctx = world.status_context(DIG).await;
     world.wait_context(ctx, State::InstantiateFailed).await;
-    let status = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
-        .await
-        .unwrap()
-        .status;
-    let reason = status.reason.unwrap_or_default();
+    let reason = world.context_reason(ctx).await;
     assert!(
         reason.contains("edge-002")
             && reason.contains("gave up after 3 attempts")
@@ -185,12 +171,7 @@ async fn a_cluster_unreachable_past_max_retries_fails_the_instantiate_and_the_te
     // TerminateFailed naming edge-002.
     world.op(&format!("{DIG}/terminate")).await.expect(202);
     world.wait_context(ctx, State::TerminateFailed).await;
-    let reason = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
-        .await
-        .unwrap()
-        .status
-        .reason
-        .unwrap_or_default();
+    let reason = world.context_reason(ctx).await;
     assert!(
         reason.contains("edge-002") && !reason.contains("edge-001"),
         "{reason}"
@@ -248,18 +229,8 @@ async fn a_stop_during_a_slow_instantiate_ends_it_at_once() {
                 && st.iter().all(|(_, p)| p.phase == Phase::Stopped)
         })
         .await;
-    let reader = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
-        .await
-        .unwrap();
-    assert!(
-        reader
-            .status
-            .reason
-            .as_deref()
-            .is_some_and(|r| r.contains("stopped")),
-        "{:?}",
-        reader.status
-    );
+    let reason = world.context_reason(ctx).await;
+    assert!(reason.contains("stopped"), "{reason}");
     // Nothing more is applied after the stop.
     tokio::time::sleep(Duration::from_millis(500)).await;
     for n in &names {
@@ -314,12 +285,7 @@ async fn a_stop_during_a_slow_terminate_ends_it_at_once() {
     world.op(&format!("{DIG}/stop")).await.expect(202);
     assert_eq!(world.state(DIG).await, "TerminateStopped");
     world.wait_context(ctx, State::TerminateFailed).await;
-    let reason = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
-        .await
-        .unwrap()
-        .status
-        .reason
-        .unwrap_or_default();
+    let reason = world.context_reason(ctx).await;
     assert!(reason.contains("stopped"), "{reason}");
     world
         .wait_progress(
@@ -465,10 +431,7 @@ async fn a_refused_resource_fails_its_app_and_the_apps_that_need_it_on_that_clus
     world.wait_state(&dig, "Instantiated").await;
     let ctx = world.status_context(&dig).await;
     world.wait_context(ctx, State::InstantiateFailed).await;
-    let reader = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
-        .await
-        .unwrap();
-    let reason = reader.status.reason.unwrap_or_default();
+    let reason = world.context_reason(ctx).await;
     assert!(
         reason.contains("edge+edge-001") && reason.contains("broken"),
         "{reason}"

@@ -445,6 +445,16 @@ impl World {
             .map(|r| r.status.state)
     }
 
+    /// The reason the context's status gives (empty when it gives none).
+    pub async fn context_reason(&self, ctx: ContextId) -> String {
+        Reader::open(self.ctx.as_ref(), ctx)
+            .await
+            .unwrap()
+            .status
+            .reason
+            .unwrap_or_default()
+    }
+
     /// Waits until the outbox relay has published every event committed so far.
     pub async fn outbox_empty(&self) {
         let start = Instant::now();

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use canopy_edgesim::fault::{Faults, Readiness};
 use canopy_engine::appcontext::State;
+use canopy_schemas::ContextId;
 use serde_json::json;
 
 use crate::support::*;
@@ -37,6 +38,25 @@ async fn put_profile(world: &World, name: &str, app: &str, values: &str) {
         "PUT profile: {}",
         r.text().await.unwrap()
     );
+}
+
+/// collectd's override that moves its Service to another port (the rest of collectd is unchanged).
+const COLLECTD_PORT_9200: &str = "collectd_prometheus:\n  service:\n    type: ClusterIP\n    port: 9200\n    targetPort: 9103\n    selector:\n      app: collectd\n      collector: collectd\n";
+
+/// Posts `DIG/update` and returns the new context once the DIG records it (not `first`); with
+/// `instantiated`, once the DIG is `Instantiated` again too.
+async fn update(world: &World, first: ContextId, instantiated: bool) -> ContextId {
+    world
+        .post(&format!("{DIG}/update"), json!({}))
+        .await
+        .expect(202);
+    loop {
+        let ctx = world.status_context(DIG).await;
+        if ctx != first && (!instantiated || world.state(DIG).await == "Instantiated") {
+            return ctx;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -71,25 +91,9 @@ async fn an_update_is_make_before_break_and_a_rollback_restores() {
         "serviceAccount:\n  create: false\n",
     )
     .await;
-    put_profile(
-        &world,
-        "collectd-profile",
-        "collectd",
-        "collectd_prometheus:\n  service:\n    type: ClusterIP\n    port: 9200\n    targetPort: 9103\n    selector:\n      app: collectd\n      collector: collectd\n",
-    )
-    .await;
+    put_profile(&world, "collectd-profile", "collectd", COLLECTD_PORT_9200).await;
     let mark = cluster.apply_log().0.len();
-    world
-        .post(&format!("{DIG}/update"), json!({}))
-        .await
-        .expect(202);
-    let second = loop {
-        let ctx = world.status_context(DIG).await;
-        if ctx != first && world.state(DIG).await == "Instantiated" {
-            break ctx;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let second = update(&world, first, true).await;
     world.wait_context(second, State::Instantiated).await;
     world.wait_context(first, State::Updated).await;
     world
@@ -200,24 +204,8 @@ async fn a_resync_after_an_update_leaves_what_the_update_did_not_change_alone() 
         .await;
 
     // Revision 2 changes collectd's Service only.
-    put_profile(
-        &world,
-        "collectd-profile",
-        "collectd",
-        "collectd_prometheus:\n  service:\n    type: ClusterIP\n    port: 9200\n    targetPort: 9103\n    selector:\n      app: collectd\n      collector: collectd\n",
-    )
-    .await;
-    world
-        .post(&format!("{DIG}/update"), json!({}))
-        .await
-        .expect(202);
-    let second = loop {
-        let ctx = world.status_context(DIG).await;
-        if ctx != first && world.state(DIG).await == "Instantiated" {
-            break ctx;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    put_profile(&world, "collectd-profile", "collectd", COLLECTD_PORT_9200).await;
+    let second = update(&world, first, true).await;
     world.wait_context(second, State::Instantiated).await;
     world
         .wait_progress(second, "revision 2 Ready", all_ready(3))
@@ -325,33 +313,12 @@ async fn an_update_that_fails_on_a_cluster_leaves_the_old_context_update_failed(
         unreachable: Some(canopy_edgesim::fault::Unreachable::Refuse),
         ..Faults::default()
     });
-    put_profile(
-        &world,
-        "collectd-profile",
-        "collectd",
-        "collectd_prometheus:\n  service:\n    type: ClusterIP\n    port: 9200\n    targetPort: 9103\n    selector:\n      app: collectd\n      collector: collectd\n",
-    )
-    .await;
-    world
-        .post(&format!("{DIG}/update"), json!({}))
-        .await
-        .expect(202);
-    let second = loop {
-        let ctx = world.status_context(DIG).await;
-        if ctx != first {
-            break ctx;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    put_profile(&world, "collectd-profile", "collectd", COLLECTD_PORT_9200).await;
+    let second = update(&world, first, false).await;
     world.wait_context(second, State::InstantiateFailed).await;
     world.wait_context(first, State::UpdateFailed).await;
     for ctx in [first, second] {
-        let reason = canopy_engine::appcontext::Reader::open(world.ctx.as_ref(), ctx)
-            .await
-            .unwrap()
-            .status
-            .reason
-            .unwrap_or_default();
+        let reason = world.context_reason(ctx).await;
         assert!(
             reason.contains("edge-002") && !reason.contains("edge-001"),
             "{ctx}: {reason}"
